@@ -1,0 +1,1 @@
+namespace Haven.Benchmarks; internal static class Program { private static void Main() { } }

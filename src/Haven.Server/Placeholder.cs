@@ -1,0 +1,1 @@
+namespace Haven.Server; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Haven; internal static class Placeholder { }
