@@ -1,0 +1,313 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using SkiaSharp;
+
+namespace Haven.Media;
+
+/// <summary>
+/// Decodes image bytes with SkiaSharp (libjpeg-turbo, libpng, libwebp, giflib) into pixels for the PDQ reference
+/// pipeline: no colour management, no EXIF orientation, alpha dropped without compositing, grey kept as grey, the first
+/// frame of an animation. Images over 512 px on either side are sampled to exactly 512×512 by nearest neighbour
+/// (src = floor(dst·size/512), top-left anchored, shared/specs/pdq.md §1) row by row while decoding, so a 50 MP photo
+/// needs one decoded row in memory, not the whole frame. See docs/adr/0001-image-decoder.md.
+/// </summary>
+public sealed class ImageDecoder
+{
+    /// <summary>Names the pipeline; recorded with every hash Haven computes so that hashes from another pipeline are never mistaken for ours.</summary>
+    public const string PipelineVersion = "pdq-ref-1/skia-4.155/nearest512";
+
+    private const int ReferenceSide = 512;
+    private readonly MediaLimits _limits;
+
+    public ImageDecoder(MediaLimits? limits = null) => _limits = limits ?? MediaLimits.Default;
+
+    /// <summary>The limits this decoder enforces.</summary>
+    public MediaLimits Limits => _limits;
+
+    /// <summary>Decodes <paramref name="bytes"/>; expected failures come back as <see cref="MediaError"/>.</summary>
+    public DecodeResult Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return new MediaError(MediaErrorKind.Empty, "The media is empty (0 bytes).");
+        }
+
+        if (bytes.Length > _limits.MaxBytes)
+        {
+            return TooManyBytes(bytes.Length, _limits.MaxBytes);
+        }
+
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data);
+        if (codec is null)
+        {
+            return ClassifyUnknown(bytes);
+        }
+
+        var info = codec.Info;
+        var (width, height) = (info.Width, info.Height);
+        if (width <= 0 || height <= 0)
+        {
+            return new MediaError(MediaErrorKind.Corrupt, "The image header gives no dimensions.");
+        }
+
+        if ((long)width * height > _limits.MaxPixels)
+        {
+            return new MediaError(
+                MediaErrorKind.TooManyPixels,
+                $"The image is {width}×{height} = {(long)width * height:N0} pixels; the limit is {_limits.MaxPixels:N0}. Downscale it before sending, or raise the limit.");
+        }
+
+        var format = FormatName(codec.EncodedFormat);
+        var grey = IsGrey(codec, bytes);
+
+        // Skia decodes grey+alpha only to a colour type with alpha; such pixels are R = G = B, so R is the grey value.
+        var decodeGrey = grey && codec.Info.ColorType == SKColorType.Gray8;
+        var inChannels = decodeGrey ? 1 : 4;
+        var outChannels = grey ? 1 : 4;
+        var layout = grey ? PixelLayout.Gray8 : PixelLayout.Rgba32;
+
+        // No colour space on the destination: Skia then leaves samples as stored, as ImageMagick's PNM output does.
+        var decodeInfo = new SKImageInfo(width, height, decodeGrey ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Unpremul, null);
+        var shape = new Shape(width, height, inChannels, outChannels);
+
+        if (width <= ReferenceSide && height <= ReferenceSide)
+        {
+            var outStride = width * outChannels;
+            var pixels = new byte[outStride * height];
+            if (inChannels == outChannels)
+            {
+                var error = DecodeAll(codec, decodeInfo, pixels, outStride);
+                return error ?? (DecodeResult)new DecodedImage(pixels, width, height, outStride, layout, width, height, format);
+            }
+
+            var whole = ArrayPool<byte>.Shared.Rent(width * inChannels * height);
+            try
+            {
+                var error = DecodeAll(codec, decodeInfo, whole, width * inChannels);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                Span<int> identity = stackalloc int[width];
+                for (var x = 0; x < width; x++)
+                {
+                    identity[x] = x;
+                }
+
+                for (var y = 0; y < height; y++)
+                {
+                    SampleRow(whole.AsSpan(y * width * inChannels, width * inChannels), pixels.AsSpan(y * outStride, outStride), identity, shape);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(whole);
+            }
+
+            return new DecodedImage(pixels, width, height, outStride, layout, width, height, format);
+        }
+
+        return DecodeSampled(codec, decodeInfo, shape, layout, format);
+    }
+
+    /// <summary>Source size and channel counts in (decoded) and out (hashed).</summary>
+    private readonly record struct Shape(int Width, int Height, int InChannels, int OutChannels);
+
+    private static DecodeResult DecodeSampled(SKCodec codec, SKImageInfo decodeInfo, Shape shape, PixelLayout layout, string format)
+    {
+        var (width, height) = (shape.Width, shape.Height);
+        var outStride = ReferenceSide * shape.OutChannels;
+        var output = new byte[outStride * ReferenceSide];
+        Span<int> sourceX = stackalloc int[ReferenceSide];
+        for (var x = 0; x < ReferenceSide; x++)
+        {
+            sourceX[x] = (int)Math.Floor((double)x * width / ReferenceSide);
+        }
+
+        var rowBytes = width * shape.InChannels;
+        if (codec.StartScanlineDecode(decodeInfo) == SKCodecResult.Success && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
+        {
+            var row = ArrayPool<byte>.Shared.Rent(rowBytes);
+            try
+            {
+                var decodedRows = 0;
+                for (var y = 0; y < ReferenceSide; y++)
+                {
+                    var sourceY = (int)Math.Floor((double)y * height / ReferenceSide);
+                    if (sourceY >= decodedRows)
+                    {
+                        if (sourceY > decodedRows && !codec.SkipScanlines(sourceY - decodedRows))
+                        {
+                            return TruncatedOrCorrupt(codec);
+                        }
+
+                        decodedRows = sourceY;
+                        if (!ReadScanline(codec, row, rowBytes))
+                        {
+                            return TruncatedOrCorrupt(codec);
+                        }
+
+                        decodedRows++;
+                    }
+
+                    SampleRow(row.AsSpan(0, rowBytes), output.AsSpan(y * outStride, outStride), sourceX, shape);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(row);
+            }
+
+            return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, width, height, format);
+        }
+
+        // Formats without top-down scanline decoding (interlaced PNG, WebP, GIF): decode the whole frame, then sample.
+        var full = ArrayPool<byte>.Shared.Rent(checked(rowBytes * height));
+        try
+        {
+            var error = DecodeAll(codec, decodeInfo, full, rowBytes);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            for (var y = 0; y < ReferenceSide; y++)
+            {
+                var sourceY = (int)Math.Floor((double)y * height / ReferenceSide);
+                SampleRow(full.AsSpan(sourceY * rowBytes, rowBytes), output.AsSpan(y * outStride, outStride), sourceX, shape);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(full);
+        }
+
+        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, width, height, format);
+    }
+
+    private static bool ReadScanline(SKCodec codec, byte[] row, int rowBytes)
+    {
+        var pin = GCHandle.Alloc(row, GCHandleType.Pinned);
+        try
+        {
+            return codec.GetScanlines(pin.AddrOfPinnedObject(), 1, rowBytes) == 1;
+        }
+        finally
+        {
+            pin.Free();
+        }
+    }
+
+    private static void SampleRow(ReadOnlySpan<byte> source, Span<byte> destination, ReadOnlySpan<int> sourceX, Shape shape)
+    {
+        var (inChannels, outChannels) = (shape.InChannels, shape.OutChannels);
+        if (outChannels == 1)
+        {
+            for (var x = 0; x < sourceX.Length; x++)
+            {
+                destination[x] = source[sourceX[x] * inChannels];
+            }
+
+            return;
+        }
+
+        for (var x = 0; x < sourceX.Length; x++)
+        {
+            source.Slice(sourceX[x] * 4, 4).CopyTo(destination.Slice(x * 4, 4));
+        }
+    }
+
+    private static MediaError? DecodeAll(SKCodec codec, SKImageInfo info, byte[] destination, int stride)
+    {
+        SKCodecResult result;
+        var pin = GCHandle.Alloc(destination, GCHandleType.Pinned);
+        try
+        {
+            // Frame 0 of an animation; a still image has only that one.
+            result = codec.GetPixels(info, pin.AddrOfPinnedObject(), stride, new SKCodecOptions(0));
+        }
+        finally
+        {
+            pin.Free();
+        }
+
+        return result switch
+        {
+            SKCodecResult.Success => null,
+            SKCodecResult.IncompleteInput => new MediaError(MediaErrorKind.Truncated, "The image is truncated: its data ends before the last row. Send the complete file."),
+            SKCodecResult.ErrorInInput => new MediaError(MediaErrorKind.Corrupt, "The image data is corrupt."),
+            SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion =>
+                new MediaError(MediaErrorKind.UnsupportedFormat, $"This {FormatName(codec.EncodedFormat)} variant cannot be decoded ({result})."),
+            _ => new MediaError(MediaErrorKind.Corrupt, $"The image could not be decoded ({result})."),
+        };
+    }
+
+    private static MediaError TruncatedOrCorrupt(SKCodec codec) =>
+        // Skia fills rows past the end of a truncated file and reports fewer rows; corrupt data reports the same way.
+        new(MediaErrorKind.Truncated, $"The {FormatName(codec.EncodedFormat)} image ends before its last row (truncated or corrupt). Send the complete file.");
+
+    internal static MediaError TooManyBytes(long length, long limit) => new(
+        MediaErrorKind.TooManyBytes,
+        $"The media is {length:N0} bytes; the limit is {limit:N0}. Send a smaller file, or raise the limit.");
+
+    private static MediaError ClassifyUnknown(ReadOnlySpan<byte> bytes)
+    {
+        // Magic numbers of containers we know but Skia may not decode, so the error can say which.
+        if (bytes.Length >= 12 && bytes[4..8].SequenceEqual("ftyp"u8))
+        {
+            return new MediaError(MediaErrorKind.UnsupportedFormat, "HEIF/AVIF/MP4 containers are not supported; send JPEG, PNG, WebP, GIF or BMP.");
+        }
+
+        if (bytes.Length >= 4 && (bytes[..4].SequenceEqual("II*\0"u8) || bytes[..4].SequenceEqual("MM\0*"u8)))
+        {
+            return new MediaError(MediaErrorKind.UnsupportedFormat, "TIFF is not supported; send JPEG, PNG, WebP, GIF or BMP.");
+        }
+
+        if (bytes.Length >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF)
+        {
+            return new MediaError(MediaErrorKind.Corrupt, "The JPEG header is corrupt or truncated.");
+        }
+
+        if (bytes.Length >= 8 && bytes[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8))
+        {
+            return new MediaError(MediaErrorKind.Corrupt, "The PNG header is corrupt or truncated.");
+        }
+
+        return new MediaError(MediaErrorKind.NotAnImage, "The bytes are not an image (JPEG, PNG, WebP, GIF, BMP, ICO or WBMP expected).");
+    }
+
+    private static bool IsGrey(SKCodec codec, ReadOnlySpan<byte> bytes)
+    {
+        if (codec.Info.ColorType == SKColorType.Gray8)
+        {
+            return true;
+        }
+
+        // Grey+alpha PNG (IHDR colour type 4) is hashed as grey by the reference (ImageMagick writes a 1-channel PNM).
+        return codec.EncodedFormat == SKEncodedImageFormat.Png && bytes.Length > 25 && (bytes[25] == 0 || bytes[25] == 4);
+    }
+
+    private static string FormatName(SKEncodedImageFormat format) => format.ToString().ToLowerInvariant();
+}
+
+/// <summary>Either a decoded image or the reason there is none.</summary>
+public readonly struct DecodeResult
+{
+    private DecodeResult(DecodedImage? image, MediaError? error)
+    {
+        Image = image;
+        Error = error;
+    }
+
+    /// <summary>The pixels, when decoding succeeded.</summary>
+    public DecodedImage? Image { get; }
+
+    /// <summary>The reason, when it did not.</summary>
+    public MediaError? Error { get; }
+
+    public static implicit operator DecodeResult(DecodedImage image) => new(image, null);
+
+    public static implicit operator DecodeResult(MediaError error) => new(null, error);
+}
