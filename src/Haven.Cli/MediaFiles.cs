@@ -1,0 +1,82 @@
+using Haven.Media;
+
+namespace Haven.Cli;
+
+/// <summary>Expands paths to image files and hashes them in parallel, yielding results in input order.</summary>
+internal static class MediaFiles
+{
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".ico", ".wbmp",
+    };
+
+    /// <summary>Files are taken as given; folders contribute their image files (by extension), sorted, recursively.</summary>
+    public static List<string> Expand(IEnumerable<string> paths, out List<string> missing)
+    {
+        var files = new List<string>();
+        missing = [];
+        foreach (var path in paths)
+        {
+            if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                    .Order(StringComparer.Ordinal));
+            }
+            else
+            {
+                missing.Add(path);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Hashes files on all cores, in input order; unreadable files come back with an error.</summary>
+    public static IEnumerable<(string Path, MediaSignals Signals)> HashAll(IReadOnlyList<string> files, MediaHasher hasher) =>
+        files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
+            .Select(path => (path, Hash(path, hasher)));
+
+    private static MediaSignals Hash(string path, MediaHasher hasher)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > hasher.Limits.MaxBytes)
+            {
+                return new MediaSignals(default, length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
+            }
+
+            return hasher.Hash(File.ReadAllBytes(path));
+        }
+        catch (IOException e)
+        {
+            return new MediaSignals(default, 0, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, new MediaError(MediaErrorKind.Empty, "cannot read: " + e.Message));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new MediaSignals(default, 0, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, new MediaError(MediaErrorKind.Empty, "cannot read: " + e.Message));
+        }
+    }
+
+    /// <summary>The JSON shape of one hashed file.</summary>
+    public static object ToJson(string path, MediaSignals s) => new
+    {
+        path,
+        pdq = s.Pdq?.ToString(),
+        quality = s.Pdq is null ? (int?)null : s.Quality,
+        dihedral = s.Dihedral.Length == 8 ? s.Dihedral.Select(h => h.ToString()).ToArray() : null,
+        md5 = s.DecodeError?.Kind == MediaErrorKind.TooManyBytes ? null : s.Exact.Md5,
+        sha256 = s.DecodeError?.Kind == MediaErrorKind.TooManyBytes ? null : s.Exact.Sha256,
+        bytes = s.Length,
+        width = s.Pdq is null ? (int?)null : s.Width,
+        height = s.Pdq is null ? (int?)null : s.Height,
+        format = s.Format,
+        pipeline = s.Pipeline,
+        error = s.DecodeError is null ? null : new { code = s.DecodeError.Code, message = s.DecodeError.Message },
+    };
+}

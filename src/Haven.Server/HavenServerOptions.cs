@@ -1,0 +1,40 @@
+using Haven.Media;
+
+namespace Haven.Server;
+
+/// <summary>Settings of the HTTP host, validated at start-up.</summary>
+internal sealed class HavenServerOptions
+{
+    /// <summary>Where to listen. Loopback by default: exposing Haven is a deliberate act.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Byte and pixel limits for media.</summary>
+    public MediaLimits MediaLimits { get; set; } = MediaLimits.Default;
+
+    /// <summary>How often the server checks the store's banks version and rebuilds the match index if it moved.</summary>
+    public TimeSpan IndexRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Why these options cannot work, or null.</summary>
+    public string? Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Urls))
+        {
+            return "Urls is empty.";
+        }
+
+        foreach (var url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                return $"'{url}' is not an http(s) URL such as http://127.0.0.1:8080.";
+            }
+        }
+
+        if (MediaLimits.MaxBytes <= 0 || MediaLimits.MaxPixels <= 0)
+        {
+            return "Media limits must be positive.";
+        }
+
+        return IndexRefreshInterval <= TimeSpan.Zero ? "IndexRefreshInterval must be positive." : null;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Haven.Server; internal static class Placeholder { }

@@ -1,0 +1,67 @@
+using Haven.Kernels.Pdq;
+
+namespace Haven.Media;
+
+/// <summary>Everything Haven computes from one piece of media.</summary>
+/// <param name="Pdq">The PDQ hash, or null when the image could not be decoded.</param>
+/// <param name="Dihedral">The 8 dihedral PDQ hashes (orig, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1), or empty.</param>
+/// <param name="DecodeError">Why there is no PDQ hash; exact hashes are computed regardless.</param>
+public sealed record MediaSignals(
+    ExactHashes Exact,
+    long Length,
+    PdqHash? Pdq,
+    int Quality,
+    PdqHash[] Dihedral,
+    int Width,
+    int Height,
+    string? Format,
+    string Pipeline,
+    MediaError? DecodeError)
+{
+    /// <summary>True when a PDQ hash exists, is not all-zero, and reaches <paramref name="qualityGate"/>.</summary>
+    public bool PdqUsable(int qualityGate) => Pdq is { IsZero: false } && Quality >= qualityGate;
+}
+
+/// <summary>Decodes media with <see cref="ImageDecoder"/> and computes MD5, SHA-256 and PDQ (with its 8 dihedral hashes from one DCT).</summary>
+public sealed class MediaHasher
+{
+    private readonly ImageDecoder _decoder;
+
+    public MediaHasher(ImageDecoder? decoder = null) => _decoder = decoder ?? new ImageDecoder();
+
+    /// <summary>The decoder's limits.</summary>
+    public MediaLimits Limits => _decoder.Limits;
+
+    /// <summary>Hashes <paramref name="bytes"/>. Exact hashes are always computed (unless the media is over the byte limit); PDQ only for decodable images.</summary>
+    public MediaSignals Hash(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > _decoder.Limits.MaxBytes)
+        {
+            return new MediaSignals(default, bytes.Length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, ImageDecoder.TooManyBytes(bytes.Length, _decoder.Limits.MaxBytes));
+        }
+
+        return Hash(bytes, ExactHashes.Compute(bytes));
+    }
+
+    /// <summary>Hashes <paramref name="bytes"/> whose exact hashes were already computed while they streamed in.</summary>
+    public MediaSignals Hash(ReadOnlySpan<byte> bytes, ExactHashes exact)
+    {
+        var decoded = _decoder.Decode(bytes);
+        if (decoded.Image is not { } image)
+        {
+            return new MediaSignals(exact, bytes.Length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, decoded.Error);
+        }
+
+        var (hash, quality, dihedral) = HashPixels(image);
+        return new MediaSignals(exact, bytes.Length, hash, quality, dihedral, image.SourceWidth, image.SourceHeight, image.EncodedFormat, ImageDecoder.PipelineVersion, null);
+    }
+
+    /// <summary>PDQ of decoded pixels (already at most 512×512, so the kernel applies no further resize).</summary>
+    public static (PdqHash Hash, int Quality, PdqHash[] Dihedral) HashPixels(DecodedImage image)
+    {
+        var dihedral = new PdqHash[8];
+        var format = image.Format == PixelLayout.Gray8 ? PdqPixelFormat.Gray8 : PdqPixelFormat.Rgba32;
+        var result = PdqHasher.HashReference(image.Pixels, image.Width, image.Height, image.Stride, format, dihedral);
+        return (result.Hash, result.Quality, dihedral);
+    }
+}
