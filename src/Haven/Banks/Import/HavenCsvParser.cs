@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace Haven.Banks.Import;
+
+/// <summary>
+/// Haven CSV (also what <c>bank export</c> writes): a header row naming <c>hash</c> and any of <c>signal_type</c>,
+/// <c>quality</c>, <c>category</c>, <c>source</c>, <c>external_id</c>, in any order; RFC 4180 quoting. Other columns are
+/// refused (see <see cref="CsvHeader.TryCreate"/>). Without a <c>signal_type</c> value a row takes
+/// <see cref="ImportOptions.SignalType"/> or the length rule. Empty fields mean "none"; blank lines are skipped.
+/// </summary>
+internal sealed class HavenCsvParser(ImportOptions options) : IEntryParser
+{
+    /// <summary>Columns, in the order export writes them.</summary>
+    public static IReadOnlyList<string> Columns { get; } = ["hash", "signal_type", "quality", "category", "source", "external_id"];
+
+    private static readonly string[] Required = ["hash"];
+
+    private CsvRecordReader? _csv;
+
+    /// <inheritdoc />
+    public long LinesRead => _csv?.LinesConsumed ?? 0;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ParsedLine> ParseAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _csv = new CsvRecordReader(reader);
+        var fields = new List<string>(8);
+        CsvHeader? header = null;
+        while (await _csv.ReadRecordAsync(fields, cancellationToken))
+        {
+            var line = _csv.RecordLine;
+            if (_csv.RecordError is { } malformed)
+            {
+                yield return ParsedLine.Bad(line, malformed);
+                if (header is null)
+                {
+                    yield break;
+                }
+
+                continue;
+            }
+
+            if (fields is [{ Length: 0 }])
+            {
+                continue;
+            }
+
+            if (header is null)
+            {
+                header = CsvHeader.TryCreate(fields, Columns, Required, out var headerError);
+                if (header is null)
+                {
+                    // Without a usable header no row can be read; one error says why.
+                    yield return ParsedLine.Bad(line, headerError);
+                    yield break;
+                }
+
+                continue;
+            }
+
+            yield return ParseRow(line, fields, header);
+        }
+
+        if (header is null)
+        {
+            yield return ParsedLine.Bad(1, "the input is empty: expected a header row naming at least 'hash'");
+        }
+    }
+
+    private ParsedLine ParseRow(long line, List<string> fields, CsvHeader header)
+    {
+        if (fields.Count != header.ColumnCount)
+        {
+            return ParsedLine.Bad(line, $"{fields.Count} fields but the header has {header.ColumnCount} columns");
+        }
+
+        var hash = header.Get(fields, "hash");
+        if (hash is null)
+        {
+            return ParsedLine.Bad(line, "the hash field is empty");
+        }
+
+        SignalType? type;
+        if (header.Get(fields, "signal_type") is { } typeName)
+        {
+            if (!SignalTypes.TryParse(typeName, out var named))
+            {
+                return ParsedLine.Bad(line, $"unknown signal_type '{PlainHexParser.Printable(typeName)}' (expected pdq, md5 or sha256)");
+            }
+
+            type = named;
+        }
+        else
+        {
+            type = EntryParsers.ResolveType(options.SignalType, hash.Length, out var inferError);
+            if (type is null)
+            {
+                return ParsedLine.Bad(line, inferError);
+            }
+        }
+
+        int? quality = null;
+        if (header.Get(fields, "quality") is { } qualityText)
+        {
+            if (!int.TryParse(qualityText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return ParsedLine.Bad(line, $"quality '{PlainHexParser.Printable(qualityText)}' is not a whole number");
+            }
+
+            quality = parsed;
+        }
+
+        return NewBankEntry.TryCreate(
+            type.Value,
+            hash,
+            quality,
+            header.Get(fields, "category") ?? options.Category,
+            header.Get(fields, "source") ?? options.Source,
+            header.Get(fields, "external_id"),
+            out var entry,
+            out var error)
+            ? ParsedLine.Ok(line, entry)
+            : ParsedLine.Bad(line, error);
+    }
+}

@@ -1,1 +1,0 @@
-namespace Haven; internal static class Placeholder { }
