@@ -15,7 +15,7 @@ public static partial class PdqHasher
     /// Only the 64 sampled columns of the last row pass and the 64 sampled rows of the last column pass are divided and stored;
     /// their running sums still visit every sample, because a float running sum depends on its whole history.
     /// </summary>
-    private static void BlurAndDecimate(float[] luma, int width, int height, Span<float> block64)
+    internal static void BlurAndDecimate(float[] luma, int width, int height, Span<float> block64)
     {
         var windowAlongRows = WindowSize(width);
         var windowAlongCols = WindowSize(height);
