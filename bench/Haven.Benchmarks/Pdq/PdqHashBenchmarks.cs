@@ -8,6 +8,7 @@ namespace Haven.Benchmarks.Pdq;
 /// The literal scalar oracle is the in-run baseline, so the ratio column is the speed-up.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PdqHashBenchmarks
 {
     private const int Side = 512;
