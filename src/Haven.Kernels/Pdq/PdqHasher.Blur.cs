@@ -10,19 +10,19 @@ public static partial class PdqHasher
 {
     /// <summary>
     /// Two rounds of (box along rows, box along columns), then point-sampling 64×64 (§2.3–2.4), bit-exact.
-    /// A 1-D box pass is run as a running sum down the slow axis of a row-major buffer with the independent lines
-    /// as SIMD lanes, so each lane performs exactly the scalar op sequence; row passes therefore run on a transposed copy.
-    /// Only the 64 sampled columns of the last row pass and the 64 sampled rows of the last column pass are divided and stored;
-    /// their running sums still visit every sample, because a float running sum depends on its whole history.
+    /// Every 1-D pass keeps the scalar op sequence per line and runs many independent lines side by side as SIMD lanes:
+    /// column passes stream whole rows with one running sum per column; row passes transpose 8-row strips in registers
+    /// so each lane is one row. Only the 64 sampled columns of the last row pass and the 64 sampled rows of the last column pass
+    /// are kept; their running sums still visit every sample, because a float running sum depends on its whole history.
     /// </summary>
-    private static void BlurAndDecimate(float[] luma, int width, int height, Span<float> block64)
+    internal static void BlurAndDecimate(float[] luma, int width, int height, Span<float> block64)
     {
         var windowAlongRows = WindowSize(width);
         var windowAlongCols = WindowSize(height);
         var pixels = width * height;
         var other = ArrayPool<float>.Shared.Rent(pixels);
-        var sums = ArrayPool<float>.Shared.Rent(Math.Max(width, Math.Max(height, 64)));
-        var sampledColumns = ArrayPool<float>.Shared.Rent(64 * height);
+        var sums = ArrayPool<float>.Shared.Rent(Math.Max(width, 64));
+        var strips = ArrayPool<float>.Shared.Rent(2 * 8 * width);
         var sampledRows = ArrayPool<float>.Shared.Rent(64 * height);
         Span<int> rowPositions = stackalloc int[64];
         Span<int> colPositions = stackalloc int[64];
@@ -36,23 +36,139 @@ public static partial class PdqHasher
         {
             var a = luma.AsSpan(0, pixels);
             var b = other.AsSpan(0, pixels);
-            Transpose(a, b, height, width);
-            BoxAlongSlowAxis(b, a, sums, width, height, windowAlongRows, default);
-            Transpose(a, b, width, height);
+            var strip = strips.AsSpan(0, 8 * width);
+            var stripOut = strips.AsSpan(8 * width, 8 * width);
+            BoxAlongRows(a, b, strip, stripOut, sums, width, height, windowAlongRows, default);
             BoxAlongSlowAxis(b, a, sums, height, width, windowAlongCols, default);
-            Transpose(a, b, height, width);
-            var columns = sampledColumns.AsSpan(0, 64 * height);
-            BoxAlongSlowAxis(b, columns, sums, width, height, windowAlongRows, colPositions);
             var rows = sampledRows.AsSpan(0, 64 * height);
-            Transpose(columns, rows, 64, height);
+            BoxAlongRows(a, rows, strip, stripOut, sums, width, height, windowAlongRows, colPositions);
             BoxAlongSlowAxis(rows, block64, sums, height, 64, windowAlongCols, rowPositions);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(sampledRows);
-            ArrayPool<float>.Shared.Return(sampledColumns);
+            ArrayPool<float>.Shared.Return(strips);
             ArrayPool<float>.Shared.Return(sums);
             ArrayPool<float>.Shared.Return(other);
+        }
+    }
+
+    /// <summary>
+    /// Box filter along each row of the row-major height×width <paramref name="source"/>. With no <paramref name="positions"/>
+    /// the result is height×width; otherwise it is height×64, column q holding output positions[q].
+    /// </summary>
+    private static void BoxAlongRows(ReadOnlySpan<float> source, Span<float> destination, Span<float> strip, Span<float> stripOut, Span<float> sums, int width, int height, int window, ReadOnlySpan<int> positions)
+    {
+        var outWidth = positions.IsEmpty ? width : 64;
+        var r = 0;
+        if (Avx.IsSupported)
+        {
+            ref var src = ref MemoryMarshal.GetReference(source);
+            ref var dst = ref MemoryMarshal.GetReference(destination);
+            ref var s = ref MemoryMarshal.GetReference(strip);
+            ref var o = ref MemoryMarshal.GetReference(stripOut);
+            for (; r <= height - 8; r += 8)
+            {
+                // strip[c·8 + i] = source[r + i][c]: one vector per column, one lane per row.
+                var c = 0;
+                for (; c <= width - 8; c += 8)
+                {
+                    Transpose8x8(ref Unsafe.Add(ref src, r * width + c), width, ref Unsafe.Add(ref s, c * 8), 8);
+                }
+
+                for (; c < width; c++)
+                {
+                    for (var i = 0; i < 8; i++)
+                    {
+                        Unsafe.Add(ref s, c * 8 + i) = Unsafe.Add(ref src, (r + i) * width + c);
+                    }
+                }
+
+                BoxStrip8(ref s, ref o, width, window);
+
+                if (positions.IsEmpty)
+                {
+                    c = 0;
+                    for (; c <= width - 8; c += 8)
+                    {
+                        Transpose8x8(ref Unsafe.Add(ref o, c * 8), 8, ref Unsafe.Add(ref dst, r * width + c), width);
+                    }
+
+                    for (; c < width; c++)
+                    {
+                        for (var i = 0; i < 8; i++)
+                        {
+                            Unsafe.Add(ref dst, (r + i) * width + c) = Unsafe.Add(ref o, c * 8 + i);
+                        }
+                    }
+                }
+                else
+                {
+                    for (var q = 0; q < 64; q++)
+                    {
+                        for (var i = 0; i < 8; i++)
+                        {
+                            Unsafe.Add(ref dst, (r + i) * 64 + q) = Unsafe.Add(ref o, positions[q] * 8 + i);
+                        }
+                    }
+                }
+            }
+        }
+
+        for (; r < height; r++)
+        {
+            BoxAlongSlowAxis(source.Slice(r * width, width), destination.Slice(r * outWidth, outWidth), sums, width, 1, window, positions);
+        }
+    }
+
+    /// <summary>The four phases of §2.3 over n steps of a strip laid out [n][8]: each lane is one row's scalar running sum.</summary>
+    private static void BoxStrip8(ref float strip, ref float output, int n, int window)
+    {
+        var left = (window - 1) / 2;
+        var right = window - 1 - left;
+        var sum = Vector256<float>.Zero;
+        var k = 0;
+        for (; k < right; k++)
+        {
+            sum += Vector256.LoadUnsafe(ref strip, (nuint)(k * 8));
+        }
+
+        var count = right;
+        for (k = 0; k <= left; k++)
+        {
+            sum += Vector256.LoadUnsafe(ref strip, (nuint)((k + right) * 8));
+            count++;
+            (sum / Vector256.Create((float)count)).StoreUnsafe(ref output, (nuint)(k * 8));
+        }
+
+        // Dividing by a power of two and multiplying by its reciprocal round the same exact quotient, so they agree bit for bit.
+        var full = n - right;
+        if (IsPowerOfTwo(window))
+        {
+            var scale = Vector256.Create(1f / window);
+            for (; k < full; k++)
+            {
+                sum += Vector256.LoadUnsafe(ref strip, (nuint)((k + right) * 8));
+                sum -= Vector256.LoadUnsafe(ref strip, (nuint)((k - left - 1) * 8));
+                (sum * scale).StoreUnsafe(ref output, (nuint)(k * 8));
+            }
+        }
+        else
+        {
+            var divisor = Vector256.Create((float)window);
+            for (; k < full; k++)
+            {
+                sum += Vector256.LoadUnsafe(ref strip, (nuint)((k + right) * 8));
+                sum -= Vector256.LoadUnsafe(ref strip, (nuint)((k - left - 1) * 8));
+                (sum / divisor).StoreUnsafe(ref output, (nuint)(k * 8));
+            }
+        }
+
+        for (; k < n; k++)
+        {
+            sum -= Vector256.LoadUnsafe(ref strip, (nuint)((k - left - 1) * 8));
+            count--;
+            (sum / Vector256.Create((float)count)).StoreUnsafe(ref output, (nuint)(k * 8));
         }
     }
 
@@ -264,41 +380,6 @@ public static partial class PdqHasher
         for (; c < m; c++)
         {
             Unsafe.Add(ref o, c) = Unsafe.Add(ref s, c) / divisor;
-        }
-    }
-
-    /// <summary>destination (cols×rows) = transpose of source (rows×cols), both row-major.</summary>
-    internal static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
-    {
-        ref var src = ref MemoryMarshal.GetReference(source);
-        ref var dst = ref MemoryMarshal.GetReference(destination);
-        var r = 0;
-        if (Avx.IsSupported)
-        {
-            for (; r <= rows - 8; r += 8)
-            {
-                var c = 0;
-                for (; c <= cols - 8; c += 8)
-                {
-                    Transpose8x8(ref Unsafe.Add(ref src, r * cols + c), cols, ref Unsafe.Add(ref dst, c * rows + r), rows);
-                }
-
-                for (; c < cols; c++)
-                {
-                    for (var i = 0; i < 8; i++)
-                    {
-                        Unsafe.Add(ref dst, c * rows + r + i) = Unsafe.Add(ref src, (r + i) * cols + c);
-                    }
-                }
-            }
-        }
-
-        for (; r < rows; r++)
-        {
-            for (var c = 0; c < cols; c++)
-            {
-                Unsafe.Add(ref dst, c * rows + r) = Unsafe.Add(ref src, r * cols + c);
-            }
         }
     }
 

@@ -13,7 +13,7 @@ public static partial class PdqHasher
     /// Quality (§2.5): Σ|(int)((u−v)·100/255)| over adjacent pairs, /90, capped at 100. Lanes are independent pairs;
     /// the integer sum is associative, so summing lane-wise is exact.
     /// </summary>
-    private static int Quality(ReadOnlySpan<float> block)
+    internal static int Quality(ReadOnlySpan<float> block)
     {
         var sum = 0;
         var hundred = Vector256.Create(100f);
@@ -55,7 +55,7 @@ public static partial class PdqHasher
     /// B = (D·A)·Dᵀ (§2.6). Each output is a float accumulator over k = 0..63 in order; vectors only hold
     /// eight independent outputs side by side, and multiply and add stay separate (no FMA), as in the reference build.
     /// </summary>
-    private static void Dct64To16(ReadOnlySpan<float> block, Span<float> coefficients)
+    internal static void Dct64To16(ReadOnlySpan<float> block, Span<float> coefficients)
     {
         Span<float> t = stackalloc float[16 * 64];
         ref var a = ref MemoryMarshal.GetReference(block);
@@ -209,7 +209,7 @@ public static partial class PdqHasher
     }
 
     /// <summary>The 128th smallest of 256 values (sorted[127]), which is what Torben's method returns for n = 256. Quickselect on a copy.</summary>
-    private static float LowerMedian(ReadOnlySpan<float> values)
+    internal static float LowerMedian(ReadOnlySpan<float> values)
     {
         Span<float> work = stackalloc float[256];
         values.CopyTo(work);

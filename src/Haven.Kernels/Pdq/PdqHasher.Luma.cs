@@ -8,7 +8,7 @@ namespace Haven.Kernels.Pdq;
 public static partial class PdqHasher
 {
     /// <summary>Row-major luma of an image that needs no resize. Vector lanes are pixels; each lane computes ((0.299f·R + 0.587f·G) + 0.114f·B) like the scalar code.</summary>
-    private static void FillLuma(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, Span<float> luma)
+    internal static void FillLuma(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, Span<float> luma)
     {
         for (var y = 0; y < height; y++)
         {
@@ -33,7 +33,7 @@ public static partial class PdqHasher
     /// Luma of the 512×512 nearest-neighbour resample (§1), sampled straight from the source pixels:
     /// src_x = floor(x·W/512), src_y = floor(y·H/512). x·W/512 is exact in double for any int sizes, so the integer quotient is the same floor.
     /// </summary>
-    private static void FillLumaResized(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, Span<float> luma)
+    internal static void FillLumaResized(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, Span<float> luma)
     {
         const int side = ResizeLimit;
         Span<int> sourceColumns = stackalloc int[side];

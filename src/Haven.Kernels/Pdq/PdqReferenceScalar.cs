@@ -16,6 +16,13 @@ internal static class PdqReferenceScalar
             return PdqHasher.ZeroResult(dihedral);
         }
 
+        var (luma, lumaWidth, lumaHeight) = ReferenceLuma(pixels, width, height, stride, format);
+        return HashLuma(luma, lumaWidth, lumaHeight, dihedral);
+    }
+
+    /// <summary>The tool-level part (§1 and §2.1): resize the raw pixels to 512×512 when a side exceeds 512, then float luma.</summary>
+    internal static (float[] Luma, int Width, int Height) ReferenceLuma(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
+    {
         var bytesPerPixel = PdqHasher.BytesPerPixel(format);
         var source = pixels;
         if (width > PdqHasher.ResizeLimit || height > PdqHasher.ResizeLimit)
@@ -58,7 +65,7 @@ internal static class PdqReferenceScalar
             }
         }
 
-        return HashLuma(luma, width, height, dihedral);
+        return (luma, width, height);
     }
 
     /// <summary>The core (§2) from row-major float luma, no resize.</summary>
@@ -71,6 +78,29 @@ internal static class PdqReferenceScalar
             return PdqHasher.ZeroResult(dihedral);
         }
 
+        var a = Block64(luma, width, height);
+        var quality = Quality(a);
+
+        var b = Dct(a);
+        var hash = Threshold(b);
+        if (dihedral.Length == 8)
+        {
+            dihedral[0] = hash;
+            dihedral[1] = Threshold(Transform(b, static (i, j, v) => (j, i, (j & 1) != 0 ? v : -v)));
+            dihedral[2] = Threshold(Transform(b, static (i, j, v) => (i, j, ((i + j) & 1) != 0 ? -v : v)));
+            dihedral[3] = Threshold(Transform(b, static (i, j, v) => (j, i, (i & 1) != 0 ? v : -v)));
+            dihedral[4] = Threshold(Transform(b, static (i, j, v) => (i, j, (i & 1) != 0 ? v : -v)));
+            dihedral[5] = Threshold(Transform(b, static (i, j, v) => (i, j, (j & 1) != 0 ? v : -v)));
+            dihedral[6] = Threshold(Transform(b, static (i, j, v) => (j, i, v)));
+            dihedral[7] = Threshold(Transform(b, static (i, j, v) => (j, i, ((i + j) & 1) != 0 ? -v : v)));
+        }
+
+        return new PdqResult(hash, quality);
+    }
+
+    /// <summary>Blur (§2.3) and decimate (§2.4) to 64×64; a 64×64 input passes straight through.</summary>
+    internal static float[] Block64(ReadOnlySpan<float> luma, int width, int height)
+    {
         var a = new float[64 * 64];
         if (width == 64 && height == 64)
         {
@@ -107,8 +137,12 @@ internal static class PdqReferenceScalar
             }
         }
 
-        var quality = Quality(a);
+        return a;
+    }
 
+    /// <summary>B = (D·A)·Dᵀ (§2.6), each dot product a float accumulator over k = 0..63 in order.</summary>
+    internal static float[] Dct(float[] a)
+    {
         var d = PdqHasher.DctMatrix;
         var t = new float[16 * 64];
         for (var i = 0; i < 16; i++)
@@ -140,20 +174,7 @@ internal static class PdqReferenceScalar
             }
         }
 
-        var hash = Threshold(b);
-        if (dihedral.Length == 8)
-        {
-            dihedral[0] = hash;
-            dihedral[1] = Threshold(Transform(b, static (i, j, v) => (j, i, (j & 1) != 0 ? v : -v)));
-            dihedral[2] = Threshold(Transform(b, static (i, j, v) => (i, j, ((i + j) & 1) != 0 ? -v : v)));
-            dihedral[3] = Threshold(Transform(b, static (i, j, v) => (j, i, (i & 1) != 0 ? v : -v)));
-            dihedral[4] = Threshold(Transform(b, static (i, j, v) => (i, j, (i & 1) != 0 ? v : -v)));
-            dihedral[5] = Threshold(Transform(b, static (i, j, v) => (i, j, (j & 1) != 0 ? v : -v)));
-            dihedral[6] = Threshold(Transform(b, static (i, j, v) => (j, i, v)));
-            dihedral[7] = Threshold(Transform(b, static (i, j, v) => (j, i, ((i + j) & 1) != 0 ? -v : v)));
-        }
-
-        return new PdqResult(hash, quality);
+        return b;
     }
 
     /// <summary>One running-sum box filter over a strided vector (spec §2.3, four phases).</summary>
@@ -200,7 +221,7 @@ internal static class PdqReferenceScalar
         }
     }
 
-    private static int Quality(float[] a)
+    internal static int Quality(float[] a)
     {
         var gradientSum = 0;
         for (var i = 0; i < 63; i++)
