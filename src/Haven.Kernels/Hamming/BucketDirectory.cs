@@ -116,6 +116,15 @@ internal sealed class BucketDirectory
         size = OnesRun(ref bits, position);
     }
 
+    /// <summary>Like <see cref="Locate(ref ulong, ref uint, int, uint, out long, out long)"/>, from the bit position of the key's group.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LocateFrom(ref ulong bits, long groupPosition, uint key, int zerosToSkip, out long start, out long size)
+    {
+        var position = zerosToSkip > 0 ? AfterNthZero(ref bits, groupPosition, zerosToSkip) : groupPosition;
+        start = position - key;
+        size = OnesRun(ref bits, position);
+    }
+
     /// <summary>Position just after the n-th zero (n ≥ 1) at or after <paramref name="position"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long AfterNthZero(ref ulong bits, long position, int n)

@@ -5,8 +5,11 @@ namespace Haven.Kernels.Hamming;
 
 public sealed partial class PdqIndex
 {
-    /// <summary>The bytes-per-entry ceiling the layout is chosen under (design §5: at most 64, object headers included).</summary>
-    internal const double MemoryBudgetPerEntry = 63.5;
+    /// <summary>The bytes-per-entry ceiling (design §5).</summary>
+    internal const int MaxBytesPerEntry = 64;
+
+    // Array payloads must leave this much of the ceiling for object headers and the small per-index arrays.
+    private const int FixedOverheadBytes = 4096;
 
     // Below this many entries a popcount scan (≈0.3 ns per entry) beats any table walk.
     private const int MinIndexedCount = 4096;
@@ -89,7 +92,7 @@ public sealed partial class PdqIndex
 
     /// <summary>
     /// Picks tables × chunk width minimising the modelled cost of a threshold-31 lookup on random data, among layouts
-    /// that fit <see cref="MemoryBudgetPerEntry"/>; small banks get a linear scan.
+    /// that fit <see cref="MaxBytesPerEntry"/>; small banks get a linear scan.
     /// </summary>
     internal static PdqIndexLayout ChooseLayout(int count)
     {
@@ -100,22 +103,28 @@ public sealed partial class PdqIndex
         }
 
         var bestCost = count * LinearCostPerEntry;
-        const int groupBits = 6;
+        var budget = ((long)MaxBytesPerEntry * count) - FixedOverheadBytes;
         for (var tables = 1; tables <= PdqIndexLayout.MaxTables; tables++)
         {
-            for (var bits = groupBits; bits <= Math.Min(MaxChosenChunkBits, 256 / tables); bits++)
+            for (var bits = 8; bits <= Math.Min(MaxChosenChunkBits, 256 / tables); bits++)
             {
-                var layout = new PdqIndexLayout(tables, bits, groupBits);
-                if (EstimateMemory(count, layout) > MemoryBudgetPerEntry * count)
+                // Sparser samples free memory for wider keys; the scan they add stays within one or two words
+                // while a group holds about 2^g·(1 + N/2^t) bits ≤ 4 words, which the cost model does not see.
+                for (var groupBits = 6; groupBits <= 8; groupBits++)
                 {
-                    continue;
-                }
+                    var layout = new PdqIndexLayout(tables, bits, groupBits);
+                    var groupWords = (1L << groupBits) * (1 + (count / (double)(1L << bits))) / 64;
+                    if (groupWords > 4 || EstimateMemory(count, layout) > budget)
+                    {
+                        continue;
+                    }
 
-                var cost = EstimateCost(count, layout, DefaultThreshold);
-                if (cost < bestCost)
-                {
-                    bestCost = cost;
-                    best = layout;
+                    var cost = EstimateCost(count, layout, DefaultThreshold);
+                    if (cost < bestCost)
+                    {
+                        bestCost = cost;
+                        best = layout;
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Haven.Kernels.Pdq;
 
 namespace Haven.Kernels.Hamming;
@@ -30,6 +31,9 @@ public sealed partial class PdqIndex
     // Per threshold: the radius of each table (row-major, MaxThreshold + 1 rows) and whether a scan is cheaper.
     private readonly sbyte[] _radii;
     private readonly bool[] _scanInstead;
+
+    [ThreadStatic]
+    private static SearchScratch? _scratch;
 
     private PdqIndex(PdqHash[] hashes, PdqIndexLayout layout, int[] chunkOffsets, PackedIds[] ids, BucketDirectory[] directories, bool scanWhenCheaper)
     {
@@ -149,9 +153,7 @@ public sealed partial class PdqIndex
         }
 
         var tables = _layout.Tables;
-        var chunkBits = _layout.ChunkBits;
-        var groupBits = _layout.GroupBits;
-        var mask = ChunkMask(chunkBits);
+        var mask = ChunkMask(_layout.ChunkBits);
         var radii = _radii.AsSpan(threshold * tables, tables);
         Span<uint> queryKeys = stackalloc uint[PdqIndexLayout.MaxTables];
         for (var i = 0; i < tables; i++)
@@ -159,41 +161,24 @@ public sealed partial class PdqIndex
             queryKeys[i] = Chunk(query, _chunkOffsets[i], mask);
         }
 
-        ref var hashes = ref MemoryMarshal.GetArrayDataReference(_hashes);
-        var keyLimit = 1UL << chunkBits;
+        var scratch = _scratch ??= new SearchScratch();
+        var context = new ProbeContext(variants, v, threshold, queryKeys, radii, results);
+        var keyLimit = 1UL << _layout.ChunkBits;
         for (var table = 0; table < tables; table++)
         {
             int radius = radii[table];
-            if (radius < 0)
-            {
-                continue;
-            }
-
-            var directory = _directories[table];
-            ref var bits = ref MemoryMarshal.GetArrayDataReference(directory.Bits);
-            ref var samples = ref MemoryMarshal.GetArrayDataReference(directory.Samples);
-            var packed = _ids[table];
-            ref var idBytes = ref MemoryMarshal.GetArrayDataReference(packed.Bytes);
-            var idBits = packed.Bits;
-            var idMask = packed.Mask;
             var queryKey = queryKeys[table];
-            for (var weight = 0; weight <= radius && weight <= chunkBits; weight++)
+            var pending = 0;
+            for (var weight = 0; weight <= radius && weight <= _layout.ChunkBits; weight++)
             {
                 var flip = (1UL << weight) - 1;
                 while (flip < keyLimit)
                 {
-                    BucketDirectory.Locate(ref bits, ref samples, groupBits, queryKey ^ (uint)flip, out var start, out var size);
-                    for (var p = start; p < start + size; p++)
+                    scratch.Keys[pending++] = queryKey ^ (uint)flip;
+                    if (pending == SearchScratch.BlockSize)
                     {
-                        var entry = (int)PackedIds.Read(ref idBytes, idBits, idMask, p);
-                        ref readonly var candidate = ref Unsafe.Add(ref hashes, entry);
-                        var distance = PdqHash.Distance(candidate, query);
-                        if (distance <= threshold
-                            && FirstTableToFind(candidate, queryKeys, radii, mask) == table
-                            && WinsOverOtherVariants(candidate, variants, v, distance))
-                        {
-                            results.Add(new PdqIndexHit(entry, distance, v));
-                        }
+                        ProbeBlock(table, scratch, pending, ref context);
+                        pending = 0;
                     }
 
                     if (flip == 0)
@@ -204,7 +189,135 @@ public sealed partial class PdqIndex
                     flip = HammingBall.NextSameWeight(flip);
                 }
             }
+
+            if (pending > 0)
+            {
+                ProbeBlock(table, scratch, pending, ref context);
+            }
         }
+    }
+
+    /// <summary>
+    /// Looks up a block of probe keys of one table and verifies what they hold. The work is split into passes whose
+    /// iterations are independent (bucket samples, bucket bounds, ids, hashes) so that the core keeps many cache misses
+    /// in flight; done key by key, each probe is a chain of three dependent misses and the lookup runs ~10× slower.
+    /// </summary>
+    private unsafe void ProbeBlock(int table, SearchScratch scratch, int count, ref ProbeContext context)
+    {
+        var directory = _directories[table];
+        var groupBits = directory.GroupBits;
+        var groupMask = (1u << groupBits) - 1;
+        var packed = _ids[table];
+        var idBits = packed.Bits;
+        var idMask = packed.Mask;
+        var keys = scratch.Keys;
+        var positions = scratch.Positions;
+        var rangeStarts = scratch.RangeStarts;
+        var rangeSizes = scratch.RangeSizes;
+        var candidates = scratch.Candidates;
+        fixed (ulong* bits = directory.Bits)
+        fixed (uint* samples = directory.Samples)
+        fixed (byte* idBytes = packed.Bytes)
+        fixed (PdqHash* hashes = _hashes)
+        {
+            // Pass 1: the sampled start of each key's group; then fetch the bit-vector word it points at.
+            for (var i = 0; i < count; i++)
+            {
+                var group = keys[i] >> groupBits;
+                var position = samples[group] + ((long)group << groupBits);
+                positions[i] = position;
+                Prefetch(bits + (position >> 6));
+            }
+
+            // Pass 2: bucket bounds; keep the non-empty ones and fetch their first ids.
+            var ranges = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var key = keys[i];
+                BucketDirectory.LocateFrom(ref *bits, positions[i], key, (int)(key & groupMask), out var start, out var size);
+                if (size > 0)
+                {
+                    rangeStarts[ranges] = start;
+                    rangeSizes[ranges] = size;
+                    ranges++;
+                    Prefetch(idBytes + ((start * idBits) >> 3));
+                }
+            }
+
+            // Pass 3: ids to candidates, fetching each candidate's hash; pass 4 verifies a full buffer at a time.
+            var pending = 0;
+            for (var r = 0; r < ranges; r++)
+            {
+                var end = rangeStarts[r] + rangeSizes[r];
+                for (var p = rangeStarts[r]; p < end; p++)
+                {
+                    var entry = (int)PackedIds.Read(ref *idBytes, idBits, idMask, p);
+                    candidates[pending++] = entry;
+                    Prefetch(hashes + entry);
+                    if (pending == candidates.Length)
+                    {
+                        Verify(table, hashes, candidates, pending, ref context);
+                        pending = 0;
+                    }
+                }
+            }
+
+            Verify(table, hashes, candidates, pending, ref context);
+        }
+    }
+
+    private unsafe void Verify(int table, PdqHash* hashes, int[] candidates, int count, ref ProbeContext context)
+    {
+        ref readonly var query = ref context.Variants[context.Variant];
+        for (var i = 0; i < count; i++)
+        {
+            var entry = candidates[i];
+            ref readonly var candidate = ref hashes[entry];
+            var distance = PdqHash.Distance(candidate, query);
+            if (distance <= context.Threshold
+                && FirstTableToFind(candidate, context.QueryKeys, context.Radii, ChunkMask(_layout.ChunkBits)) == table
+                && WinsOverOtherVariants(candidate, context.Variants, context.Variant, distance))
+            {
+                context.Results.Add(new PdqIndexHit(entry, distance, context.Variant));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(void* address)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(address);
+        }
+    }
+
+    /// <summary>What one variant's search carries through its blocks.</summary>
+    private readonly ref struct ProbeContext(
+        ReadOnlySpan<PdqHash> variants, int variant, int threshold, ReadOnlySpan<uint> queryKeys, ReadOnlySpan<sbyte> radii, List<PdqIndexHit> results)
+    {
+        public readonly ReadOnlySpan<PdqHash> Variants = variants;
+        public readonly int Variant = variant;
+        public readonly int Threshold = threshold;
+        public readonly ReadOnlySpan<uint> QueryKeys = queryKeys;
+        public readonly ReadOnlySpan<sbyte> Radii = radii;
+        public readonly List<PdqIndexHit> Results = results;
+    }
+
+    /// <summary>Per-thread buffers for the block passes: the index itself stays immutable and shareable.</summary>
+    private sealed class SearchScratch
+    {
+        public const int BlockSize = 256;
+
+        public uint[] Keys { get; } = new uint[BlockSize];
+
+        public long[] Positions { get; } = new long[BlockSize];
+
+        public long[] RangeStarts { get; } = new long[BlockSize];
+
+        public long[] RangeSizes { get; } = new long[BlockSize];
+
+        public int[] Candidates { get; } = new int[1024];
     }
 
     /// <summary>
