@@ -37,7 +37,11 @@ public abstract class StoreSuite : IAsyncLifetime
         }
 
         Store = await OpenAsync();
+        await InitializeAsyncCore();
     }
+
+    /// <summary>Per-suite set-up after the store is open.</summary>
+    public virtual Task InitializeAsyncCore() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
