@@ -52,7 +52,7 @@ internal abstract class BankEntryWriter : IAsyncDisposable
             _command.Transaction = transaction;
             _command.CommandText =
                 $"INSERT INTO bank_entries ({InsertColumns}) VALUES ($bank, $type, $value, $quality, $category, $source, $external, $added) " +
-                "ON CONFLICT (bank_id, signal_type, value) DO NOTHING";
+                "ON CONFLICT (bank_id, value, signal_type) DO NOTHING";
             _command.Parameters.AddWithValue("$bank", bankId);
             _command.Parameters.AddWithValue("$added", addedAt);
             _type = _command.Parameters.Add("$type", SqliteType.Text);
@@ -141,7 +141,7 @@ internal abstract class BankEntryWriter : IAsyncDisposable
             await using var insert = new NpgsqlCommand(
                 $"INSERT INTO bank_entries ({InsertColumns}) " +
                 "SELECT @bank, signal_type, value, quality, category, source, external_id, @added FROM haven_import_batch " +
-                "ON CONFLICT (bank_id, signal_type, value) DO NOTHING",
+                "ON CONFLICT (bank_id, value, signal_type) DO NOTHING",
                 connection,
                 transaction);
             insert.Parameters.AddWithValue("bank", bankId);

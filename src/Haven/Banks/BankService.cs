@@ -163,14 +163,16 @@ internal sealed partial class BankService
     public async Task<Result<long, BankError>> RemoveEntriesAsync(string bankName, EntrySelector selector, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selector);
+        // Typed arrays: Npgsql binds one PostgreSQL array (= ANY), while Dapper expands IN @keys into one SQLite
+        // parameter per element; the chunking keeps SQLite under its bound-parameter limit.
         var (column, keys) = selector switch
         {
-            EntrySelector.Ids ids => ("id", ids.Keys.Distinct().Select(k => (object)k).ToList()),
-            EntrySelector.Values values => ("value", values.Keys.Select(k => (object)k.Trim().ToLowerInvariant()).Distinct().ToList()),
-            EntrySelector.ExternalIds external => ("external_id", external.Keys.Select(k => (object)k.Trim()).Distinct().ToList()),
+            EntrySelector.Ids ids => ("id", (Array)ids.Keys.Distinct().ToArray()),
+            EntrySelector.Values values => ("value", values.Keys.Select(k => k.Trim().ToLowerInvariant()).Distinct().ToArray()),
+            EntrySelector.ExternalIds external => ("external_id", external.Keys.Select(k => k.Trim()).Distinct().ToArray()),
             _ => throw new ArgumentOutOfRangeException(nameof(selector)),
         };
-        if (keys.Count == 0)
+        if (keys.Length == 0)
         {
             return new BankRequestInvalid("Nothing to remove: the selection is empty.");
         }
@@ -183,10 +185,14 @@ internal sealed partial class BankService
         }
 
         long removed = 0;
-        foreach (var chunk in keys.Chunk(RemoveChunkSize))
+        for (var offset = 0; offset < keys.Length; offset += RemoveChunkSize)
         {
+            var chunk = Array.CreateInstance(keys.GetType().GetElementType()!, Math.Min(RemoveChunkSize, keys.Length - offset));
+            Array.Copy(keys, offset, chunk, 0, chunk.Length);
             removed += await connection.ExecuteAsync(new CommandDefinition(
-                $"DELETE FROM bank_entries WHERE bank_id = @bankId AND {column} IN @keys",
+                _store.Provider == StoreProvider.Postgres
+                    ? $"DELETE FROM bank_entries WHERE bank_id = @bankId AND {column} = ANY(@keys)"
+                    : $"DELETE FROM bank_entries WHERE bank_id = @bankId AND {column} IN @keys",
                 new { bankId = bank.Id, keys = chunk },
                 transaction,
                 cancellationToken: cancellationToken));

@@ -41,9 +41,8 @@ internal static class Migrations
                 source TEXT NULL,
                 external_id TEXT NULL,
                 added_at BIGINT NOT NULL,
-                CONSTRAINT uq_bank_entries_value UNIQUE (bank_id, signal_type, value)
+                CONSTRAINT uq_bank_entries_value UNIQUE (bank_id, value, signal_type)
             );
-            CREATE INDEX ix_bank_entries_value ON bank_entries (value);
             CREATE INDEX ix_bank_entries_external_id ON bank_entries (bank_id, external_id) WHERE external_id IS NOT NULL;
             CREATE TABLE store_counters (
                 name TEXT NOT NULL PRIMARY KEY,

@@ -28,8 +28,9 @@ internal sealed class SqliteStore : HavenStore
         }.ToString();
 
         // Per-connection settings. synchronous=NORMAL is the documented safe pairing with WAL: a power cut may lose the
-        // last commits but never corrupts the file.
-        _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
+        // last commits but never corrupts the file. A 64 MiB page cache (a ceiling, filled lazily) keeps the unique
+        // index hot during bulk imports of random hashes; the 2 MiB default made every insert a page miss.
+        _connectionPragmas = $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;";
     }
 
     /// <summary>Full path of the database file.</summary>
