@@ -1,1 +1,37 @@
-return 0;
+using System.CommandLine;
+using Haven.Cli;
+using Haven.Cli.Commands;
+
+// Redirected output has no terminal width; Spectre would wrap tables at 80 columns.
+if (Console.IsOutputRedirected)
+{
+    Spectre.Console.AnsiConsole.Profile.Width = 160;
+}
+
+var root = new RootCommand("Haven: find and stop child sexual exploitation on a platform. Docs: README.md, docs/cli.md.")
+{
+    CliContext.Data,
+    CliContext.Postgres,
+    HashCommand.Create(),
+    BankCommands.Create(),
+    MatchCommands.Lookup(),
+    MatchCommands.Match(),
+    ApiKeyCommands.Create(),
+    ServeCommand.Create(),
+    DemoCommand.Create(),
+    BenchCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine("haven: " + error.Message);
+    }
+
+    Console.Error.WriteLine("Try 'haven --help'.");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync();

@@ -99,7 +99,7 @@ internal readonly record struct NewBankEntry
 /// One row of the enabled-banks read used to build the match index. Passed by reference to a callback so reading
 /// ten million rows allocates only their value strings; <see cref="Category"/> strings are shared between rows.
 /// </summary>
-internal readonly record struct EnabledEntry(long Id, long BankId, SignalType SignalType, string Value, int? Quality, string? Category);
+internal readonly record struct EnabledEntry(long Id, long BankId, SignalType SignalType, string Value, int? Quality, string? Category, string? ExternalId);
 
 /// <summary>Which entries of a bank to remove.</summary>
 internal abstract record EntrySelector

@@ -231,7 +231,7 @@ internal sealed partial class BankService
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            "SELECT e.id, e.bank_id, e.signal_type, e.value, e.quality, e.category " +
+            "SELECT e.id, e.bank_id, e.signal_type, e.value, e.quality, e.category, e.external_id " +
             "FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE b.enabled";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var categories = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -256,7 +256,8 @@ internal sealed partial class BankService
                 ParseStoredType(reader.GetString(2)),
                 reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                category));
+                category,
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
             count++;
         }
 

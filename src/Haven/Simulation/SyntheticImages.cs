@@ -60,6 +60,27 @@ public static class SyntheticImages
             }
         }
 
+        // Lines and a band of stripes give every image edges that survive PDQ's 64×64 decimation (quality ≥ 50),
+        // as real photographs have; smooth gradients alone hash with low quality.
+        paint.Style = SKPaintStyle.Stroke;
+        var lines = 8 + random.Next(12);
+        for (var i = 0; i < lines; i++)
+        {
+            paint.Color = RandomColor(random);
+            paint.StrokeWidth = 2 + random.Next(Math.Max(3, Math.Min(width, height) / 40));
+            canvas.DrawLine((float)(random.NextDouble() * width), (float)(random.NextDouble() * height), (float)(random.NextDouble() * width), (float)(random.NextDouble() * height), paint);
+        }
+
+        paint.Style = SKPaintStyle.Fill;
+        var stripe = Math.Max(4, width / (10 + random.Next(20)));
+        var bandTop = (float)(random.NextDouble() * height * 0.7);
+        var bandHeight = height * (0.1f + 0.2f * (float)random.NextDouble());
+        paint.Color = RandomColor(random).WithAlpha(200);
+        for (var x = random.Next(stripe); x < width; x += stripe * 2)
+        {
+            canvas.DrawRect(x, bandTop, stripe, bandHeight, paint);
+        }
+
         using (var font = new SKFont(SKTypeface.Default, Math.Max(12, height / 10f)))
         using (var ink = new SKPaint { IsAntialias = true, Color = RandomColor(random) })
         {

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Haven.Storage;
+using Spectre.Console;
+
+namespace Haven.Cli;
+
+/// <summary>Options every command shares (where the store is), and opening the store from them.</summary>
+internal static class CliContext
+{
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "Folder of the embedded SQLite store (created if missing).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_DATA") ?? "./haven-data",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Postgres = new("--postgres")
+    {
+        Description = "Use PostgreSQL instead of SQLite: an Npgsql connection string (or set HAVEN_POSTGRES).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_POSTGRES"),
+        Recursive = true,
+    };
+
+    /// <summary>Console for progress and tables on standard error, so standard output stays machine-readable.</summary>
+    public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    /// <summary>Store options from the command line.</summary>
+    public static StoreOptions StoreOptions(ParseResult parse)
+    {
+        var postgres = parse.GetValue(Postgres);
+        return string.IsNullOrWhiteSpace(postgres)
+            ? new StoreOptions { Provider = "sqlite", DataFolder = parse.GetValue(Data)! }
+            : new StoreOptions { Provider = "postgres", ConnectionString = postgres };
+    }
+
+    /// <summary>Opens and migrates the store, or prints why not and returns null.</summary>
+    public static async Task<HavenStore?> OpenStoreAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var result = await HavenStore.OpenAsync(StoreOptions(parse), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.TryGetValue(out var store, out var error))
+        {
+            return store;
+        }
+
+        Console.Error.WriteLine($"haven: cannot open the store: {error}");
+        return null;
+    }
+
+    /// <summary>Runs a command body, turning unexpected exceptions into exit code 70 with a short message.</summary>
+    public static async Task<int> GuardAsync(string command, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"haven {command}: cancelled.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"haven {command}: internal error ({e.GetType().Name}): {e.Message}");
+            if (Environment.GetEnvironmentVariable("HAVEN_DEBUG") == "1")
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return ExitCodes.Internal;
+        }
+    }
+}

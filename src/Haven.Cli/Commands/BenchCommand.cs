@@ -1,0 +1,196 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Haven.Kernels.Hamming;
+using Haven.Kernels.Pdq;
+using Haven.Media;
+using Haven.Simulation;
+using SkiaSharp;
+using Spectre.Console;
+
+namespace Haven.Cli.Commands;
+
+/// <summary>
+/// <c>haven bench media</c>: the media benchmark figures in under a minute, single core, each beside an in-run naive
+/// baseline so every figure is also a ratio. The BenchmarkDotNet suite in bench/ measures the same with more rigour.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Quick benchmarks with in-run baselines (see bench/ for the BenchmarkDotNet suite).");
+        var entries = new Option<int>("--entries") { Description = "PDQ index size for the lookup figures.", DefaultValueFactory = _ => 1_000_000 };
+        var seconds = new Option<double>("--seconds") { Description = "Time spent measuring each figure.", DefaultValueFactory = _ => 1.5 };
+        var media = new Command("media", "PDQ from pixels, decode + PDQ, index lookups and build, on one core.") { entries, seconds };
+        media.SetAction((parse, ct) => CliContext.GuardAsync("bench media", () => Task.FromResult(RunMedia(parse.GetValue(entries), TimeSpan.FromSeconds(parse.GetValue(seconds)), ct))));
+        bench.Add(media);
+        return bench;
+    }
+
+    private static int RunMedia(int entryCount, TimeSpan budget, CancellationToken ct)
+    {
+        if (entryCount is < 1 or > 50_000_000)
+        {
+            Console.Error.WriteLine("haven bench media: --entries must be 1..50000000");
+            return ExitCodes.Usage;
+        }
+
+        var table = new Table().Title($"haven bench media — {Environment.ProcessorCount} cores, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, single-threaded figures")
+            .AddColumn("figure").AddColumn(new TableColumn("Haven").RightAligned()).AddColumn(new TableColumn("baseline").RightAligned())
+            .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn("baseline is").AddColumn("target");
+        var console = CliContext.Stderr;
+
+        // 1. PDQ from a decoded 512×512 RGB buffer, 8 dihedral hashes.
+        using var photo = SyntheticImages.Generate(1, 512, 512);
+        var rgb = ToRgb24(photo);
+        var dihedral = new PdqHash[8];
+        console.MarkupLine("[grey]measuring PDQ from pixels …[/]");
+        var fast = Measure(() => PdqHasher.HashReference(rgb, 512, 512, 512 * 3, PdqPixelFormat.Rgb24, dihedral), budget, ct);
+        var slow = Measure(() => PdqReferenceScalar.HashReference(rgb, 512, 512, 512 * 3, PdqPixelFormat.Rgb24, dihedral), budget, ct);
+        table.AddRow("PDQ, 512×512 pixels, 8 dihedral", Ms(fast), Ms(slow), Ratio(slow, fast), "literal scalar port of the spec", "≤ 0.4 ms");
+
+        // 2. Decode + PDQ of JPEGs.
+        var hasher = new MediaHasher();
+        foreach (var (w, h, target) in new[] { (1024, 1024, "≤ 8 ms"), (4000, 3000, "-") })
+        {
+            console.MarkupLine($"[grey]measuring decode + PDQ of a {w}×{h} JPEG …[/]");
+            using var big = SyntheticImages.Generate(2, w, h);
+            var jpeg = SyntheticImages.Encode(big, SKEncodedImageFormat.Jpeg, 90);
+            var decoder = new ImageDecoder();
+            var ours = Measure(() => MediaHasher.HashPixels(decoder.Decode(jpeg).Image!), budget, ct);
+            var naive = Measure(() =>
+            {
+                using var full = SKBitmap.Decode(jpeg);
+                PdqReferenceScalar.HashReference(full.GetPixelSpan(), full.Width, full.Height, full.RowBytes, PdqPixelFormat.Rgba32, dihedral);
+            }, budget, ct);
+            table.AddRow($"decode + PDQ, {w}×{h} JPEG", Ms(ours), Ms(naive), Ratio(naive, ours), "full decode, then scalar PDQ with resize", target);
+        }
+
+        // 3. Index: build, bytes per entry, lookups.
+        console.MarkupLine($"[grey]building a {entryCount:N0}-entry PDQ index …[/]");
+        var random = new Random(20261125);
+        var bank = new PdqHash[entryCount];
+        for (var i = 0; i < bank.Length; i++)
+        {
+            bank[i] = new PdqHash((ulong)random.NextInt64() ^ ((ulong)random.Next() << 40), (ulong)random.NextInt64() ^ ((ulong)random.Next() << 41), (ulong)random.NextInt64() ^ ((ulong)random.Next() << 42), (ulong)random.NextInt64() ^ ((ulong)random.Next() << 43));
+        }
+
+        var built = Stopwatch.StartNew();
+        var index = PdqIndex.Build(bank);
+        built.Stop();
+        table.AddRow($"index build, {entryCount:N0} entries", $"{built.Elapsed.TotalSeconds:N2} s", "-", "-", "-", "-");
+        table.AddRow("index bytes per entry", $"{(double)index.MemoryBytes / entryCount:N1} B", "32 B hashes alone", "-", "-", "≤ 64 B");
+
+        var queries = new PdqHash[1024];
+        for (var i = 0; i < queries.Length; i++)
+        {
+            // Half near a banked entry (a few bits flipped), half random: both kinds of traffic.
+            var q = i % 2 == 0 ? Flip(bank[random.Next(bank.Length)], random, random.Next(32)) : new PdqHash((ulong)random.NextInt64(), (ulong)random.NextInt64(), (ulong)random.NextInt64(), (ulong)random.NextInt64());
+            queries[i] = q;
+        }
+
+        console.MarkupLine("[grey]measuring lookups …[/]");
+        var hits = new List<PdqIndexHit>();
+        var next = 0;
+        var single = Measure(() => { hits.Clear(); index.Search(queries[next++ & 1023], PdqIndex.DefaultThreshold, hits); }, budget, ct);
+        var scan = Measure(() => LinearScan(bank, queries[next++ & 1023], PdqIndex.DefaultThreshold), budget, ct);
+        table.AddRow($"lookup, {entryCount:N0} entries, threshold 31", Rate(single), Rate(scan), Ratio(scan, single), "linear scan of every entry", entryCount >= 10_000_000 ? "≥ 5,000/s" : "≥ 20,000/s");
+
+        var variants = new PdqHash[8];
+        var eight = Measure(() =>
+        {
+            var q = queries[next++ & 1023];
+            for (var v = 0; v < 8; v++)
+            {
+                variants[v] = v == 0 ? q : Flip(q, random, 64);
+            }
+
+            hits.Clear();
+            index.SearchDihedral(variants, PdqIndex.DefaultThreshold, hits);
+        }, budget, ct);
+        var eightScan = scan * 8;
+        table.AddRow("lookup, 8 dihedral hashes", Rate(eight), Rate(eightScan), Ratio(eightScan, eight), "8 linear scans", "-");
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]Medians of repeated batches on one thread; the machine is shared, so compare ratios across runs, not absolute times.[/]");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Median seconds per call over batches sized to about 50 ms, for <paramref name="budget"/> in total.</summary>
+    private static double Measure(Action op, TimeSpan budget, CancellationToken ct)
+    {
+        op();
+        var probe = Stopwatch.StartNew();
+        var calls = 0;
+        while (probe.ElapsedMilliseconds < 20 || calls == 0)
+        {
+            op();
+            calls++;
+        }
+
+        var perCall = probe.Elapsed.TotalSeconds / calls;
+        var batch = Math.Max(1, (int)(0.05 / perCall));
+        var samples = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed < budget || samples.Count < 3)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < batch; i++)
+            {
+                op();
+            }
+
+            samples.Add(sw.Elapsed.TotalSeconds / batch);
+        }
+
+        samples.Sort();
+        return samples[samples.Count / 2];
+    }
+
+    private static int LinearScan(PdqHash[] bank, PdqHash query, int threshold)
+    {
+        var found = 0;
+        foreach (var entry in bank)
+        {
+            if (PdqHash.Distance(entry, query) <= threshold)
+            {
+                found++;
+            }
+        }
+
+        return found;
+    }
+
+    private static PdqHash Flip(PdqHash hash, Random random, int bits)
+    {
+        Span<ulong> w = [hash.W0, hash.W1, hash.W2, hash.W3];
+        for (var i = 0; i < bits; i++)
+        {
+            var k = random.Next(256);
+            w[k >> 6] ^= 1UL << (k & 63);
+        }
+
+        return new PdqHash(w[0], w[1], w[2], w[3]);
+    }
+
+    private static byte[] ToRgb24(SKBitmap bitmap)
+    {
+        var rgba = bitmap.GetPixelSpan();
+        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
+        for (int i = 0, j = 0; i < rgb.Length; i += 3, j += 4)
+        {
+            rgb[i] = rgba[j];
+            rgb[i + 1] = rgba[j + 1];
+            rgb[i + 2] = rgba[j + 2];
+        }
+
+        return rgb;
+    }
+
+    private static string Ms(double seconds) => $"{seconds * 1000:N3} ms";
+
+    private static string Rate(double seconds) => $"{1 / seconds:N0} /s";
+
+    private static string Ratio(double baseline, double ours) => $"{baseline / ours:N1}×";
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Haven.Media;
+using Haven.Server;
+using Microsoft.Extensions.Hosting;
+
+namespace Haven.Cli.Commands;
+
+/// <summary><c>haven serve</c>: the HTTP API.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated). Loopback by default.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes.", DefaultValueFactory = _ => MediaLimits.DefaultMaxBytes };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
+        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels };
+        command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
+        {
+            var options = new HavenServerOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) },
+            };
+            if (options.Validate() is { } invalid)
+            {
+                Console.Error.WriteLine("haven serve: " + invalid);
+                return ExitCodes.Usage;
+            }
+
+            await using var store = await CliContext.OpenStoreAsync(parse, ct);
+            if (store is null)
+            {
+                return ExitCodes.StoreError;
+            }
+
+            await using var app = HavenServer.Build(options, store);
+            await app.StartAsync(ct);
+            Console.Error.WriteLine($"haven serve: listening on {string.Join(", ", app.Urls)} (OpenAPI at /openapi/v1.json); Ctrl+C stops.");
+            await app.WaitForShutdownAsync(ct);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Haven.Banks;
+using Haven.Matching;
+using Haven.Media;
+using Haven.Security;
+using Haven.Server.Endpoints;
+using Haven.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Haven.Server;
+
+/// <summary>Composes the HTTP host: modules register services, then map their endpoints under /v1.</summary>
+internal static class HavenServer
+{
+    /// <summary>Largest request body of any endpoint (bank imports); media has its own, smaller limit.</summary>
+    public const long MaxRequestBytes = 1L << 30;
+
+    /// <summary>Builds the application over an opened store. The caller starts it (RunAsync / StartAsync).</summary>
+    public static WebApplication Build(HavenServerOptions options, HavenStore store, Action<ILoggingBuilder>? logging = null)
+    {
+        if (options.Validate() is { } invalid)
+        {
+            throw new ArgumentException("Invalid server options: " + invalid, nameof(options));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Haven.Server" });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBytes);
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton(store.Time);
+        services.AddSingleton(new BankService(store));
+        services.AddSingleton(new ApiKeyService(store));
+        services.AddSingleton<MatchIndexHolder>();
+        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits)));
+        services.AddSingleton<IndexRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
+        services.Configure<KestrelServerOptions>(k => k.AddServerHeader = false);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusCodeFor });
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapOpenApi();
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+
+        var v1 = app.MapGroup("/v1");
+        v1.MapMatchEndpoints();
+        v1.MapBankEndpoints();
+        return app;
+    }
+
+    private static int StatusCodeFor(Exception exception) => exception switch
+    {
+        // Malformed JSON bodies and bad route/query values surface as BadHttpRequestException.
+        Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Haven.Media;
+using Haven.Simulation;
+using Haven.Testing;
+using SkiaSharp;
+
+namespace Haven.Server.Tests;
+
+/// <summary>The real <c>haven</c> program as a process: output formats and documented exit codes.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "haven-cli-tests-" + Guid.NewGuid().ToString("N"));
+
+    public CliTests() => Directory.CreateDirectory(_folder);
+
+    [Fact]
+    public async Task HashPrintsTheReferenceFormatsForTheVectors()
+    {
+        var expected = File.ReadAllLines(Path.Combine(TestPaths.PdqVectors, "expected.txt")).Take(6).ToArray();
+        var paths = expected.Select(l => l.Split(',', 3)[2]).ToArray();
+        var result = await Run(TestPaths.PdqVectors, ["hash", .. paths]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(expected, result.StdoutLines);
+
+        var dihedral = File.ReadAllLines(Path.Combine(TestPaths.PdqVectors, "expected-dihedral.txt")).First(l => l.EndsWith(",misc-images/wee.jpg", StringComparison.Ordinal));
+        var d = await Run(TestPaths.PdqVectors, ["hash", "--dihedral", "misc-images/wee.jpg"]);
+        Assert.Equal([dihedral], d.StdoutLines);
+    }
+
+    [Fact]
+    public async Task HashReportsUnreadableInputAndKeepsGoing()
+    {
+        var bad = Path.Combine(_folder, "not-an-image.jpg");
+        await File.WriteAllTextAsync(bad, "plain text");
+        var good = Path.Combine(_folder, "good.png");
+        await File.WriteAllBytesAsync(good, Png(1));
+        var result = await Run(_folder, ["hash", bad, good, "missing.png"]);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Single(result.StdoutLines);
+        Assert.EndsWith(",good.png", result.StdoutLines[0].Replace(_folder + "/", string.Empty, StringComparison.Ordinal));
+        Assert.Contains("not an image", result.Stderr);
+        Assert.Contains("missing.png: no such file", result.Stderr);
+    }
+
+    [Fact]
+    public async Task BankImportLookupAndMatchWithExitCodes()
+    {
+        var data = Path.Combine(_folder, "data");
+        var image = Path.Combine(_folder, "known.png");
+        await File.WriteAllBytesAsync(image, Png(42));
+        var signals = new MediaHasher().Hash(await File.ReadAllBytesAsync(image));
+
+        Assert.Equal(0, (await Run(_folder, ["bank", "create", "cli-known", "--data", data])).ExitCode);
+        Assert.Equal(2, (await Run(_folder, ["bank", "create", "cli-known", "--data", data])).ExitCode);
+
+        var list = Path.Combine(_folder, "list.txt");
+        await File.WriteAllTextAsync(list, $"# a comment\n{signals.Pdq}\nzz\n{new string('0', 64)}\n");
+        var refused = await Run(_folder, ["bank", "import", "cli-known", list, "--data", data]);
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("line 3:", refused.Stderr);
+        Assert.Contains("line 4:", refused.Stderr);
+
+        await File.WriteAllTextAsync(list, $"hash,quality,category,external_id\n{signals.Pdq},{signals.Quality},B1,x-1\n");
+        var imported = await Run(_folder, ["bank", "import", "cli-known", list, "--format", "csv", "--data", data]);
+        Assert.Equal(0, imported.ExitCode);
+        Assert.Contains("1 added", imported.Stdout);
+
+        var match = await Run(_folder, ["match", image, "--data", data]);
+        Assert.Equal(0, match.ExitCode);
+        var fields = Assert.Single(match.StdoutLines).Split('\t');
+        Assert.Equal(["cli-known", "pdq", "B1", "0", "orig"], [fields[1], fields[3], fields[4], fields[5], fields[6]]);
+
+        var other = Path.Combine(_folder, "other.png");
+        await File.WriteAllBytesAsync(other, Png(43));
+        Assert.Equal(1, (await Run(_folder, ["match", other, "--data", data])).ExitCode);
+
+        var lookup = await Run(_folder, ["lookup", signals.Pdq.ToString()!, "--data", data]);
+        Assert.Equal(0, lookup.ExitCode);
+        Assert.Equal(1, (await Run(_folder, ["lookup", new string('1', 64), "--data", data])).ExitCode);
+        Assert.Equal(3, (await Run(_folder, ["lookup", "nothex", "--data", data])).ExitCode);
+        Assert.Equal(2, (await Run(_folder, ["lookup", "--threshold", "64", new string('1', 64), "--data", data])).ExitCode);
+        Assert.Equal(5, (await Run(_folder, ["bank", "disable", "no-such-bank", "--data", data])).ExitCode);
+        Assert.Equal(2, (await Run(_folder, ["no-such-command"])).ExitCode);
+    }
+
+    [Fact]
+    public async Task ApiKeyIsPrintedOnceAndNeverListed()
+    {
+        var data = Path.Combine(_folder, "data");
+        var created = await Run(_folder, ["apikey", "create", "platform-1", "--data", data]);
+        Assert.Equal(0, created.ExitCode);
+        var key = Assert.Single(created.StdoutLines);
+        Assert.StartsWith("hvn_", key);
+        var listed = await Run(_folder, ["apikey", "list", "--data", data]);
+        Assert.Contains("platform-1", listed.Stdout);
+        Assert.DoesNotContain(key, listed.Stdout);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static byte[] Png(int seed)
+    {
+        using var bitmap = SyntheticImages.Generate(seed, 400, 300);
+        return SyntheticImages.Encode(bitmap, SKEncodedImageFormat.Png);
+    }
+
+    private sealed record Outcome(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    private static async Task<Outcome> Run(string workingDirectory, string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "Haven.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(cli);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment.Remove("HAVEN_POSTGRES");
+        start.Environment["HAVEN_DATA"] = Path.Combine(workingDirectory, "haven-data-default");
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Outcome(process.ExitCode, await stdout, await stderr);
+    }
+}

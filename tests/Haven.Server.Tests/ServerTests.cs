@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Haven.Media;
+using Haven.Simulation;
+using SkiaSharp;
+
+namespace Haven.Server.Tests;
+
+public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Theory]
+    [InlineData("GET", "/v1/banks")]
+    [InlineData("POST", "/v1/media/match")]
+    [InlineData("POST", "/v1/hashes/lookup")]
+    public async Task EveryV1CallWithoutAKeyIs401ProblemDetails(string method, string path)
+    {
+        using var response = await server.Anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent([1, 2, 3]) });
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var problem = await Problem(response);
+        Assert.Equal("missing_api_key", problem.GetProperty("code").GetString());
+        Assert.Contains("haven apikey create", problem.GetProperty("detail").GetString());
+
+        using var wrong = new HttpRequestMessage(new HttpMethod(method), path) { Content = new ByteArrayContent([1, 2, 3]) };
+        wrong.Headers.Add("X-Api-Key", "hvn_not-a-real-key");
+        using var invalid = await server.Anonymous.SendAsync(wrong);
+        Assert.Equal(HttpStatusCode.Unauthorized, invalid.StatusCode);
+        Assert.Equal("invalid_api_key", (await Problem(invalid)).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentIsServedAndListsTheEndpoints()
+    {
+        var document = await server.Anonymous.GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/v1/media/match", document);
+        Assert.Contains("/v1/hashes/lookup", document);
+        Assert.Contains("/v1/banks/{name}/import", document);
+    }
+
+    [Fact]
+    public async Task BankedImageAndItsReuploadsMatchOverHttp()
+    {
+        await CreateBank("http-known");
+        var original = Jpeg(seed: 101, 640, 480, quality: 92);
+        var signals = new MediaHasher().Hash(original);
+        var import = $"hash,quality,category,external_id\n{signals.Pdq},{signals.Quality},A1,case-101\n";
+        using (var imported = await server.Client.PostAsync("/v1/banks/http-known/import?format=csv", new StringContent(import, Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+            Assert.Equal(1, (await imported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("added").GetInt64());
+        }
+
+        await server.RefreshIndexAsync();
+
+        // The same image re-encoded and resized.
+        using var bitmap = SKBitmap.Decode(original);
+        using var smaller = SyntheticImages.Resize(bitmap, 0.7);
+        var reupload = SyntheticImages.Encode(smaller, SKEncodedImageFormat.Jpeg, 70);
+        var match = await Match(reupload, "");
+        var hit = Assert.Single(match.GetProperty("hits").EnumerateArray(), h => h.GetProperty("bank").GetString() == "http-known");
+        Assert.Equal("A1", hit.GetProperty("category").GetString());
+        Assert.Equal("case-101", hit.GetProperty("externalId").GetString());
+        Assert.Equal("orig", hit.GetProperty("variant").GetString());
+        Assert.InRange(hit.GetProperty("distance").GetInt32(), 0, 31);
+        Assert.True(match.GetProperty("pdqChecked").GetBoolean());
+
+        // Rotated by 90°: missed by the plain query, found by the dihedral query with the variant named.
+        using var rotated = SyntheticImages.Dihedral(bitmap, 1);
+        var rotatedBytes = SyntheticImages.Encode(rotated, SKEncodedImageFormat.Jpeg, 90);
+        Assert.DoesNotContain((await Match(rotatedBytes, "")).GetProperty("hits").EnumerateArray(), h => h.GetProperty("bank").GetString() == "http-known");
+        var dihedral = await Match(rotatedBytes, "?dihedral=true");
+        var rotatedHit = Assert.Single(dihedral.GetProperty("hits").EnumerateArray(), h => h.GetProperty("bank").GetString() == "http-known");
+        Assert.Equal("rot90", rotatedHit.GetProperty("variant").GetString());
+        Assert.Equal(8, dihedral.GetProperty("dihedral").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ExactHashesMatchEvenWhenTheImageIsBroken()
+    {
+        await CreateBank("http-exact");
+        var bytes = Jpeg(seed: 202, 300, 200, quality: 90);
+        var truncated = bytes.AsSpan(0, bytes.Length / 2).ToArray();
+        var md5 = ExactHashes.Compute(truncated).Md5;
+        using (var imported = await server.Client.PostAsync("/v1/banks/http-exact/import?format=hex", new StringContent(md5 + "\n")))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        await server.RefreshIndexAsync();
+        using var response = await server.Client.PostAsync("/v1/media/match", new ByteArrayContent(truncated));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await Problem(response);
+        Assert.Equal("truncated", problem.GetProperty("code").GetString());
+        Assert.Equal(md5, problem.GetProperty("md5").GetString());
+        Assert.Contains(problem.GetProperty("hits").EnumerateArray(), h => h.GetProperty("bank").GetString() == "http-exact" && h.GetProperty("signalType").GetString() == "md5");
+    }
+
+    [Fact]
+    public async Task BadMediaGetsA4xxThatSaysWhatIsWrong()
+    {
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match", new ByteArrayContent([])), HttpStatusCode.BadRequest, "empty");
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match", new StringContent("{\"hello\":1}")), HttpStatusCode.UnsupportedMediaType, "not_an_image");
+        var big = new byte[ServerFixture.Limits.MaxBytes + 1];
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match", new ByteArrayContent(big)), HttpStatusCode.RequestEntityTooLarge, "too_many_bytes");
+        using var wide = SyntheticImages.Generate(5, 2100, 2000);
+        var pixels = SyntheticImages.Encode(wide, SKEncodedImageFormat.Jpeg, 50);
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match", new ByteArrayContent(pixels)), HttpStatusCode.RequestEntityTooLarge, "too_many_pixels");
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match?threshold=64", new ByteArrayContent(Jpeg(1, 64, 64, 90))), HttpStatusCode.BadRequest, "invalid_option");
+        var tiff = "II*\0"u8.ToArray().Concat(new byte[60]).ToArray();
+        await ExpectProblem(await server.Client.PostAsync("/v1/media/match", new ByteArrayContent(tiff)), HttpStatusCode.UnsupportedMediaType, "unsupported_format");
+    }
+
+    [Fact]
+    public async Task LookupValidatesEveryHashAndFindsBankedOnes()
+    {
+        await CreateBank("http-lookup");
+        var random = new Random(77);
+        var pdq = RandomHex(random, 64);
+        using (var imported = await server.Client.PostAsync("/v1/banks/http-lookup/import", new StringContent(pdq + "\n")))
+        {
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        await server.RefreshIndexAsync();
+        var near = FlipHex(pdq, 5);
+        using var ok = await server.Client.PostAsJsonAsync("/v1/hashes/lookup", new { hashes = new[] { near, RandomHex(random, 32) }, threshold = 10 });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var results = (await ok.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        var hit = Assert.Single(results[0].GetProperty("hits").EnumerateArray());
+        Assert.Equal(5, hit.GetProperty("distance").GetInt32());
+        Assert.Empty(results[1].GetProperty("hits").EnumerateArray());
+
+        using var bad = await server.Client.PostAsJsonAsync("/v1/hashes/lookup", new { hashes = new[] { pdq, "xyz", new string('0', 64), "abc123" } });
+        var problem = await ExpectProblem(bad, HttpStatusCode.BadRequest, "invalid_hashes");
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("index").GetInt32()).ToArray();
+        Assert.Equal([1, 2, 3], errors);
+
+        using var malformed = await server.Client.PostAsync("/v1/hashes/lookup", new StringContent("{\"hashes\": [", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task ImportIsAllOrNothingWithLineNumbers()
+    {
+        await CreateBank("http-import");
+        var random = new Random(78);
+        var body = string.Join('\n', RandomHex(random, 64), "not-hex", RandomHex(random, 64), new string('0', 64), RandomHex(random, 60)) + "\n";
+        using var response = await server.Client.PostAsync("/v1/banks/http-import/import", new StringContent(body));
+        var problem = await ExpectProblem(response, HttpStatusCode.UnprocessableEntity, "import_refused");
+        var lines = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt64()).ToArray();
+        Assert.Equal([2L, 4L, 5L], lines);
+        var bank = await server.Client.GetFromJsonAsync<JsonElement>("/v1/banks/http-import");
+        Assert.Equal(0, bank.GetProperty("pdqCount").GetInt64());
+
+        await ExpectProblem(await server.Client.PostAsync("/v1/banks/no-such-bank/import", new StringContent(RandomHex(random, 64))), HttpStatusCode.NotFound, "bank_not_found");
+        await ExpectProblem(await server.Client.PostAsync("/v1/banks/http-import/import?format=xml", new StringContent("x")), HttpStatusCode.BadRequest, "invalid_format");
+        await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "Bad Name!" }), HttpStatusCode.BadRequest, "invalid_request");
+        await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "http-import" }), HttpStatusCode.Conflict, "bank_exists");
+    }
+
+    [Fact]
+    public async Task DisablingABankRemovesItsEntriesFromMatchingAndExportRoundTrips()
+    {
+        await CreateBank("http-toggle");
+        var random = new Random(79);
+        var pdq = RandomHex(random, 64);
+        (await server.Client.PostAsync("/v1/banks/http-toggle/import", new StringContent(pdq + "\n"))).EnsureSuccessStatusCode();
+        await server.RefreshIndexAsync();
+        Assert.True(await Found(pdq));
+
+        (await server.Client.PostAsync("/v1/banks/http-toggle/disable", null)).EnsureSuccessStatusCode();
+        await server.RefreshIndexAsync();
+        Assert.False(await Found(pdq));
+
+        (await server.Client.PostAsync("/v1/banks/http-toggle/enable", null)).EnsureSuccessStatusCode();
+        await server.RefreshIndexAsync();
+        Assert.True(await Found(pdq));
+
+        var csv = await server.Client.GetStringAsync("/v1/banks/http-toggle/export");
+        Assert.Contains(pdq, csv);
+        await CreateBank("http-toggle-copy");
+        (await server.Client.PostAsync("/v1/banks/http-toggle-copy/import?format=csv", new StringContent(csv))).EnsureSuccessStatusCode();
+        var copy = await server.Client.GetFromJsonAsync<JsonElement>("/v1/banks/http-toggle-copy");
+        Assert.Equal(1, copy.GetProperty("pdqCount").GetInt64());
+
+        using var removed = await server.Client.PostAsJsonAsync("/v1/banks/http-toggle/entries/remove", new { values = new[] { pdq } });
+        Assert.Equal(1, (await removed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("removed").GetInt64());
+        await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks/http-toggle/entries/remove", new { }), HttpStatusCode.BadRequest, "invalid_selection");
+    }
+
+    [Fact]
+    public async Task LogsCarryNoHashesKeysOrContent()
+    {
+        await CreateBank("http-logs");
+        var bytes = Jpeg(seed: 303, 320, 240, quality: 90);
+        var signals = new MediaHasher().Hash(bytes);
+        (await server.Client.PostAsync("/v1/banks/http-logs/import", new StringContent(signals.Pdq + "\n" + signals.Exact.Md5 + "\n"))).EnsureSuccessStatusCode();
+        await server.RefreshIndexAsync();
+        (await server.Client.PostAsync("/v1/media/match", new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+        Assert.NotEmpty(server.Logs);
+        var logs = string.Join('\n', server.Logs);
+        Assert.DoesNotContain(signals.Pdq.ToString()!, logs);
+        Assert.DoesNotContain(signals.Exact.Md5, logs);
+        Assert.DoesNotContain(signals.Exact.Sha256, logs);
+        Assert.DoesNotContain(server.ApiKey, logs);
+    }
+
+    private async Task<bool> Found(string pdq)
+    {
+        using var response = await server.Client.PostAsJsonAsync("/v1/hashes/lookup", new { hashes = new[] { "pdq:" + pdq } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[0].GetProperty("hits").GetArrayLength() > 0;
+    }
+
+    private async Task CreateBank(string name)
+    {
+        using var response = await server.Client.PostAsJsonAsync("/v1/banks", new { name, description = "test" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    private async Task<JsonElement> Match(byte[] bytes, string query)
+    {
+        using var response = await server.Client.PostAsync("/v1/media/match" + query, new ByteArrayContent(bytes));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task<JsonElement> ExpectProblem(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        using (response)
+        {
+            Assert.Equal(status, response.StatusCode);
+            var problem = await Problem(response);
+            Assert.Equal(code, problem.GetProperty("code").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+            return problem;
+        }
+    }
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static byte[] Jpeg(int seed, int width, int height, int quality)
+    {
+        using var bitmap = SyntheticImages.Generate(seed, width, height);
+        return SyntheticImages.Encode(bitmap, SKEncodedImageFormat.Jpeg, quality);
+    }
+
+    private static string RandomHex(Random random, int digits) =>
+        string.Concat(Enumerable.Range(0, digits).Select(_ => "0123456789abcdef"[random.Next(16)]));
+
+    private static string FlipHex(string hex, int bits)
+    {
+        var chars = hex.ToCharArray();
+        for (var i = 0; i < bits; i++)
+        {
+            // One bit in each of the first digits: exactly `bits` bits differ.
+            chars[i] = "0123456789abcdef"[Convert.ToInt32(chars[i].ToString(), 16) ^ 1];
+        }
+
+        return new string(chars);
+    }
+}
