@@ -84,6 +84,25 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task DemoRunsEndToEndAndPrintsItsTables()
+    {
+        var data = Path.Combine(_folder, "data");
+        var result = await Run(_folder, ["demo", "--known", "4", "--unrelated", "4", "--data", data]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var identical = Assert.Single(result.StdoutLines, l => l.Contains("identical", StringComparison.Ordinal));
+        Assert.Contains("100.0 %", identical);
+        Assert.Contains(result.StdoutLines, l => l.Contains("rot90", StringComparison.Ordinal));
+        Assert.Contains("never-banked images", result.Stdout);
+        Assert.Contains("images/s", result.Stdout);
+
+        // The bank it made is a real bank in the store the other commands use.
+        var list = await Run(_folder, ["bank", "list", "--json", "--data", data]);
+        Assert.Contains("\"name\":\"demo-known\"", list.Stdout);
+        Assert.Contains("\"pdqCount\":4", list.Stdout);
+        Assert.Equal(2, (await Run(_folder, ["demo", "--known", "0", "--data", data])).ExitCode);
+    }
+
+    [Fact]
     public async Task ApiKeyIsPrintedOnceAndNeverListed()
     {
         var data = Path.Combine(_folder, "data");
