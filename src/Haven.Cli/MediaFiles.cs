@@ -10,6 +10,12 @@ internal static class MediaFiles
         ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".ico", ".wbmp",
     };
 
+    /// <summary>The <c>--scaled-decode</c> option of hash and match.</summary>
+    public static System.CommandLine.Option<bool> ScaledDecodeOption() => new("--scaled-decode")
+    {
+        Description = "Decode large JPEGs at 1/2–1/8 scale: several times faster, hashes a few bits from the reference (docs/adr/0001-image-decoder.md).",
+    };
+
     /// <summary>Files are taken as given; folders contribute their image files (by extension), sorted, recursively.</summary>
     public static List<string> Expand(IEnumerable<string> paths, out List<string> missing)
     {
@@ -48,18 +54,14 @@ internal static class MediaFiles
             var length = new FileInfo(path).Length;
             if (length > hasher.Limits.MaxBytes)
             {
-                return new MediaSignals(default, length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
+                return MediaSignals.Failed(length, hasher.Pipeline, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
             }
 
             return hasher.Hash(File.ReadAllBytes(path));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new MediaSignals(default, 0, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, new MediaError(MediaErrorKind.Empty, "cannot read: " + e.Message));
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return new MediaSignals(default, 0, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, new MediaError(MediaErrorKind.Empty, "cannot read: " + e.Message));
+            return MediaSignals.Failed(0, hasher.Pipeline, new MediaError(MediaErrorKind.Unreadable, "cannot read: " + e.Message));
         }
     }
 
@@ -70,8 +72,8 @@ internal static class MediaFiles
         pdq = s.Pdq?.ToString(),
         quality = s.Pdq is null ? (int?)null : s.Quality,
         dihedral = s.Dihedral.Length == 8 ? s.Dihedral.Select(h => h.ToString()).ToArray() : null,
-        md5 = s.DecodeError?.Kind == MediaErrorKind.TooManyBytes ? null : s.Exact.Md5,
-        sha256 = s.DecodeError?.Kind == MediaErrorKind.TooManyBytes ? null : s.Exact.Sha256,
+        md5 = s.Exact.Md5,
+        sha256 = s.Exact.Sha256,
         bytes = s.Length,
         width = s.Pdq is null ? (int?)null : s.Width,
         height = s.Pdq is null ? (int?)null : s.Height,

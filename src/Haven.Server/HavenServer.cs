@@ -39,7 +39,7 @@ internal static class HavenServer
         services.AddSingleton(new BankService(store));
         services.AddSingleton(new ApiKeyService(store));
         services.AddSingleton<MatchIndexHolder>();
-        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits)));
+        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
         services.AddSingleton<IndexRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
         services.AddProblemDetails();

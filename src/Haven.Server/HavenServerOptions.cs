@@ -11,6 +11,9 @@ internal sealed class HavenServerOptions
     /// <summary>Byte and pixel limits for media.</summary>
     public MediaLimits MediaLimits { get; set; } = MediaLimits.Default;
 
+    /// <summary>Decode large JPEGs at reduced scale (faster; hashes drift a few bits from the reference). Off by default.</summary>
+    public bool ScaledJpegDecode { get; set; }
+
     /// <summary>How often the server checks the store's banks version and rebuilds the match index if it moved.</summary>
     public TimeSpan IndexRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 

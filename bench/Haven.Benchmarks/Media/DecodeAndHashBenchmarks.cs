@@ -16,6 +16,7 @@ public class DecodeAndHashBenchmarks
 {
     private readonly PdqHash[] _dihedral = new PdqHash[8];
     private readonly ImageDecoder _decoder = new();
+    private readonly ImageDecoder _scaledDecoder = new(scaledJpegDecode: true);
     private byte[] _jpeg = [];
 
     [Params("1024x1024", "4000x3000")]
@@ -38,4 +39,7 @@ public class DecodeAndHashBenchmarks
 
     [Benchmark(Description = "Haven: sampled scanline decode, fast PDQ")]
     public PdqHash Haven() => MediaHasher.HashPixels(_decoder.Decode(_jpeg).Image!).Hash;
+
+    [Benchmark(Description = "Haven, --scaled-decode (off by default)")]
+    public PdqHash HavenScaled() => MediaHasher.HashPixels(_scaledDecoder.Decode(_jpeg).Image!).Hash;
 }

@@ -12,15 +12,16 @@ internal static class HashCommand
         var paths = new Argument<string[]>("PATH") { Description = "Image files or folders (searched recursively for image files).", Arity = ArgumentArity.OneOrMore };
         var dihedral = new Option<bool>("--dihedral") { Description = "Print all 8 dihedral hashes: orig,rot90,rot180,rot270,flipx,flipy,flipplus1,flipminus1,quality,path." };
         var json = new Option<bool>("--json") { Description = "One JSON object per line, with MD5, SHA-256, size and pipeline too." };
+        var scaled = MediaFiles.ScaledDecodeOption();
         var command = new Command("hash", "Compute PDQ (and MD5/SHA-256) of images; prints hash,quality,path as the reference pdq-photo-hasher does.")
         {
-            paths, dihedral, json,
+            paths, dihedral, json, scaled,
         };
-        command.SetAction(parse => Run(parse.GetValue(paths)!, parse.GetValue(dihedral), parse.GetValue(json)));
+        command.SetAction(parse => Run(parse.GetValue(paths)!, parse.GetValue(dihedral), parse.GetValue(json), new MediaHasher(new ImageDecoder(scaledJpegDecode: parse.GetValue(scaled)))));
         return command;
     }
 
-    private static int Run(string[] paths, bool dihedral, bool json)
+    private static int Run(string[] paths, bool dihedral, bool json, MediaHasher hasher)
     {
         var files = MediaFiles.Expand(paths, out var missing);
         foreach (var path in missing)
@@ -28,7 +29,6 @@ internal static class HashCommand
             Console.Error.WriteLine($"haven hash: {path}: no such file or folder");
         }
 
-        var hasher = new MediaHasher();
         var failures = missing.Count;
         foreach (var (path, signals) in MediaFiles.HashAll(files, hasher))
         {

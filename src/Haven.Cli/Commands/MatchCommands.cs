@@ -74,9 +74,10 @@ internal static class MatchCommands
         var paths = new Argument<string[]>("PATH") { Description = "Image files or folders.", Arity = ArgumentArity.OneOrMore };
         var (bank, threshold, json) = (BankOption(), ThresholdOption(), JsonOption());
         var dihedral = new Option<bool>("--dihedral") { Description = "Also query the 7 rotated and flipped PDQ hashes (catches 90° rotations and mirrors)." };
+        var scaled = MediaFiles.ScaledDecodeOption();
         var command = new Command("match", "Hash images and match them against every enabled bank (MD5, SHA-256 exactly; PDQ within the threshold, quality ≥ 50). Exit 0 with hits, 1 without.")
         {
-            paths, bank, threshold, dihedral, json,
+            paths, bank, threshold, dihedral, json, scaled,
         };
         command.SetAction((parse, ct) => CliContext.GuardAsync("match", async () =>
         {
@@ -100,7 +101,7 @@ internal static class MatchCommands
             }
 
             var (anyHit, errors) = (false, missing.Count);
-            foreach (var (path, signals) in MediaFiles.HashAll(files, new MediaHasher()))
+            foreach (var (path, signals) in MediaFiles.HashAll(files, new MediaHasher(new ImageDecoder(scaledJpegDecode: parse.GetValue(scaled)))))
             {
                 var match = MediaMatcher.Match(index, signals, options);
                 if (signals.DecodeError is { } error)

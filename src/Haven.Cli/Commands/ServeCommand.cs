@@ -13,13 +13,15 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated). Loopback by default.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes.", DefaultValueFactory = _ => MediaLimits.DefaultMaxBytes };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
-        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels };
+        var scaled = MediaFiles.ScaledDecodeOption();
+        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled };
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
             var options = new HavenServerOptions
             {
                 Urls = parse.GetValue(urls)!,
                 MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) },
+                ScaledJpegDecode = parse.GetValue(scaled),
             };
             if (options.Validate() is { } invalid)
             {

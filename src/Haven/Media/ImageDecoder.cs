@@ -16,13 +16,34 @@ public sealed class ImageDecoder
     /// <summary>Names the pipeline; recorded with every hash Haven computes so that hashes from another pipeline are never mistaken for ours.</summary>
     public const string PipelineVersion = "pdq-ref-1/skia-4.155/nearest512";
 
+    /// <summary>The pipeline with scaled JPEG decoding (see <see cref="ScaledJpegDecode"/>).</summary>
+    public const string ScaledPipelineVersion = "pdq-ref-1/skia-4.155/jpeg-dct-scaled/nearest512";
+
     private const int ReferenceSide = 512;
     private readonly MediaLimits _limits;
 
-    public ImageDecoder(MediaLimits? limits = null) => _limits = limits ?? MediaLimits.Default;
+    /// <param name="limits">Byte and pixel limits.</param>
+    /// <param name="scaledJpegDecode">See <see cref="ScaledJpegDecode"/>. Off by default.</param>
+    public ImageDecoder(MediaLimits? limits = null, bool scaledJpegDecode = false)
+    {
+        _limits = limits ?? MediaLimits.Default;
+        ScaledJpegDecode = scaledJpegDecode;
+    }
 
     /// <summary>The limits this decoder enforces.</summary>
     public MediaLimits Limits => _limits;
+
+    /// <summary>
+    /// When true, JPEGs larger than 1024 px on both sides are decoded at 1/2, 1/4 or 1/8 scale in the DCT domain (the
+    /// largest reduction that keeps both sides ≥ 512) before the 512×512 sample. Several times faster for photos, but
+    /// the pixels are area averages rather than the reference's point samples, so hashes drift from the reference by a
+    /// few bits (measured on every vector by the conformance tests and recorded in docs/adr/0001-image-decoder.md).
+    /// Hashes carry <see cref="ScaledPipelineVersion"/>.
+    /// </summary>
+    public bool ScaledJpegDecode { get; }
+
+    /// <summary>The pipeline name recorded with hashes from this decoder.</summary>
+    public string Pipeline => ScaledJpegDecode ? ScaledPipelineVersion : PipelineVersion;
 
     /// <summary>Decodes <paramref name="bytes"/>; expected failures come back as <see cref="MediaError"/>.</summary>
     public DecodeResult Decode(ReadOnlySpan<byte> bytes)
@@ -109,13 +130,29 @@ public sealed class ImageDecoder
             return new DecodedImage(pixels, width, height, outStride, layout, width, height, format);
         }
 
-        return DecodeSampled(codec, decodeInfo, shape, layout, format);
+        if (ScaledJpegDecode && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
+        {
+            foreach (var divisor in ScaleDivisors)
+            {
+                var scaled = codec.GetScaledDimensions(1f / divisor);
+                if (scaled.Width >= ReferenceSide && scaled.Height >= ReferenceSide && scaled.Width < width)
+                {
+                    decodeInfo = decodeInfo.WithSize(scaled.Width, scaled.Height);
+                    shape = shape with { Width = scaled.Width, Height = scaled.Height };
+                    break;
+                }
+            }
+        }
+
+        return DecodeSampled(codec, decodeInfo, shape, layout, format, width, height);
     }
+
+    private static readonly int[] ScaleDivisors = [8, 4, 2];
 
     /// <summary>Source size and channel counts in (decoded) and out (hashed).</summary>
     private readonly record struct Shape(int Width, int Height, int InChannels, int OutChannels);
 
-    private static DecodeResult DecodeSampled(SKCodec codec, SKImageInfo decodeInfo, Shape shape, PixelLayout layout, string format)
+    private static DecodeResult DecodeSampled(SKCodec codec, SKImageInfo decodeInfo, Shape shape, PixelLayout layout, string format, int sourceWidth, int sourceHeight)
     {
         var (width, height) = (shape.Width, shape.Height);
         var outStride = ReferenceSide * shape.OutChannels;
@@ -160,7 +197,7 @@ public sealed class ImageDecoder
                 ArrayPool<byte>.Shared.Return(row);
             }
 
-            return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, width, height, format);
+            return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format);
         }
 
         // Formats without top-down scanline decoding (interlaced PNG, WebP, GIF): decode the whole frame, then sample.
@@ -184,7 +221,7 @@ public sealed class ImageDecoder
             ArrayPool<byte>.Shared.Return(full);
         }
 
-        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, width, height, format);
+        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format);
     }
 
     private static bool ReadScanline(SKCodec codec, byte[] row, int rowBytes)

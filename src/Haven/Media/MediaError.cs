@@ -17,6 +17,8 @@ public enum MediaErrorKind
     Corrupt,
     /// <summary>More pixels than <see cref="MediaLimits.MaxPixels"/> (decompression-bomb guard), checked before decoding.</summary>
     TooManyPixels,
+    /// <summary>The file could not be read at all (permissions, I/O error).</summary>
+    Unreadable,
 }
 
 /// <summary>An expected failure to decode media: a value, not an exception.</summary>
@@ -32,6 +34,7 @@ public sealed record MediaError(MediaErrorKind Kind, string Message)
         MediaErrorKind.Truncated => "truncated",
         MediaErrorKind.Corrupt => "corrupt",
         MediaErrorKind.TooManyPixels => "too_many_pixels",
+        MediaErrorKind.Unreadable => "unreadable",
         _ => "media_error",
     };
 }

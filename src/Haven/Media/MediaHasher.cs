@@ -18,6 +18,9 @@ public sealed record MediaSignals(
     string Pipeline,
     MediaError? DecodeError)
 {
+    /// <summary>Signals of media that could not be hashed at all (no exact hashes either).</summary>
+    public static MediaSignals Failed(long length, string pipeline, MediaError error) => new(default, length, null, 0, [], 0, 0, null, pipeline, error);
+
     /// <summary>True when a PDQ hash exists, is not all-zero, and reaches <paramref name="qualityGate"/>.</summary>
     public bool PdqUsable(int qualityGate) => Pdq is { IsZero: false } && Quality >= qualityGate;
 }
@@ -32,12 +35,15 @@ public sealed class MediaHasher
     /// <summary>The decoder's limits.</summary>
     public MediaLimits Limits => _decoder.Limits;
 
+    /// <summary>The pipeline name recorded with every hash this hasher computes.</summary>
+    public string Pipeline => _decoder.Pipeline;
+
     /// <summary>Hashes <paramref name="bytes"/>. Exact hashes are always computed (unless the media is over the byte limit); PDQ only for decodable images.</summary>
     public MediaSignals Hash(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > _decoder.Limits.MaxBytes)
         {
-            return new MediaSignals(default, bytes.Length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, ImageDecoder.TooManyBytes(bytes.Length, _decoder.Limits.MaxBytes));
+            return MediaSignals.Failed(bytes.Length, _decoder.Pipeline, ImageDecoder.TooManyBytes(bytes.Length, _decoder.Limits.MaxBytes));
         }
 
         return Hash(bytes, ExactHashes.Compute(bytes));
@@ -49,11 +55,11 @@ public sealed class MediaHasher
         var decoded = _decoder.Decode(bytes);
         if (decoded.Image is not { } image)
         {
-            return new MediaSignals(exact, bytes.Length, null, 0, [], 0, 0, null, ImageDecoder.PipelineVersion, decoded.Error);
+            return new MediaSignals(exact, bytes.Length, null, 0, [], 0, 0, null, _decoder.Pipeline, decoded.Error);
         }
 
         var (hash, quality, dihedral) = HashPixels(image);
-        return new MediaSignals(exact, bytes.Length, hash, quality, dihedral, image.SourceWidth, image.SourceHeight, image.EncodedFormat, ImageDecoder.PipelineVersion, null);
+        return new MediaSignals(exact, bytes.Length, hash, quality, dihedral, image.SourceWidth, image.SourceHeight, image.EncodedFormat, _decoder.Pipeline, null);
     }
 
     /// <summary>PDQ of decoded pixels (already at most 512×512, so the kernel applies no further resize).</summary>
