@@ -47,40 +47,53 @@ internal sealed class BucketDirectory
     // One spare word at the end: the zero scan and the run scan may read one word past the last terminator.
     private static long WordsFor(long count, int keyBits) => ((count + (1L << keyBits) + 63) >> 6) + 1;
 
-    /// <summary>Builds the directory from bucket sizes (length 2^keyBits).</summary>
-    public static BucketDirectory Build(ReadOnlySpan<int> bucketSizes, int keyBits, int groupBits)
+    /// <summary>
+    /// Builds the directory from the table's entries sorted by key, each entry holding its key in the upper 32 bits
+    /// (the layout <see cref="PdqIndex"/> sorts).
+    /// </summary>
+    public static BucketDirectory Build(ReadOnlySpan<ulong> sortedEntries, int keyBits, int groupBits)
     {
+        if (keyBits is < 0 or > 32 || groupBits < 0 || groupBits > keyBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(keyBits));
+        }
+
         var buckets = 1L << keyBits;
-        if (bucketSizes.Length != buckets || groupBits < 0 || groupBits > keyBits)
-        {
-            throw new ArgumentException("Bucket sizes must cover every key.", nameof(bucketSizes));
-        }
-
-        long count = 0;
-        foreach (var size in bucketSizes)
-        {
-            count += size;
-        }
-
-        var bits = new ulong[WordsFor(count, keyBits)];
+        var bits = new ulong[WordsFor(sortedEntries.Length, keyBits)];
         var samples = new uint[(buckets >> groupBits) + 1];
-        long position = 0;
-        long ones = 0;
         var groupMask = (1L << groupBits) - 1;
-        for (long b = 0; b < buckets; b++)
+
+        // Walk the buckets in key order: bucket b's ones start at bit (entries before it) + b.
+        long bucket = 0;
+        var entry = 0;
+        while (bucket < buckets)
         {
-            if ((b & groupMask) == 0)
+            if ((bucket & groupMask) == 0)
             {
-                samples[b >> groupBits] = (uint)ones;
+                samples[bucket >> groupBits] = (uint)entry;
             }
 
-            var size = bucketSizes[(int)b];
-            SetOnes(bits, position, size);
-            position += size + 1;
-            ones += size;
+            var first = entry;
+            while (entry < sortedEntries.Length && (sortedEntries[entry] >> 32) == (ulong)bucket)
+            {
+                entry++;
+            }
+
+            if (entry < sortedEntries.Length && (sortedEntries[entry] >> 32) < (ulong)bucket)
+            {
+                throw new ArgumentException("Entries must be sorted by key and keys must be below 2^keyBits.", nameof(sortedEntries));
+            }
+
+            SetOnes(bits, first + bucket, entry - first);
+            bucket++;
         }
 
-        samples[^1] = (uint)ones;
+        if (entry != sortedEntries.Length)
+        {
+            throw new ArgumentException("Keys must be below 2^keyBits.", nameof(sortedEntries));
+        }
+
+        samples[^1] = (uint)entry;
         return new BucketDirectory(keyBits, groupBits, bits, samples);
     }
 

@@ -14,7 +14,7 @@ public sealed partial class PdqIndex
     // Below this many entries a popcount scan (≈0.3 ns per entry) beats any table walk.
     private const int MinIndexedCount = 4096;
 
-    // The build keeps one int per bucket; 2^26 of them is 256 MiB, and wider keys never pay off below 2^31 entries.
+    // Wider keys never pay off below 2^31 entries: their directories alone would exceed the budget.
     private const int MaxChosenChunkBits = 26;
 
     // Cost model for a lookup on random data, in nanoseconds; only ratios matter. Measured on the 2-core EPYC (Zen 4)
@@ -25,7 +25,7 @@ public sealed partial class PdqIndex
 
     /// <summary>
     /// Builds an index over <paramref name="hashes"/>; entry ids are positions in the span. Choose this off the request
-    /// path: it sorts every table (O(N + 2^t) per table, no comparisons) and copies the hashes.
+    /// path: it copies the hashes and radix-sorts one table per chunk (a few sequential passes each, no comparisons).
     /// </summary>
     public static PdqIndex Build(ReadOnlySpan<PdqHash> hashes) => Build(hashes, ChooseLayout(hashes.Length));
 
@@ -47,35 +47,25 @@ public sealed partial class PdqIndex
         var idBits = PackedIds.BitsFor(count);
         var ids = new PackedIds[tables];
         var directories = new BucketDirectory[tables];
-        var keys = new uint[count];
-        var cursor = new int[1 << layout.ChunkBits];
+
+        // (key << 32 | id) per entry, sorted by key; 16 bytes per entry of scratch while building.
+        var entries = new ulong[count];
+        var spare = new ulong[count];
         var mask = ChunkMask(layout.ChunkBits);
         for (var table = 0; table < tables; table++)
         {
             var offset = layout.ChunkOffset(table);
-            Array.Clear(cursor);
             for (var e = 0; e < count; e++)
             {
-                var key = Chunk(copy[e], offset, mask);
-                keys[e] = key;
-                cursor[key]++;
+                entries[e] = ((ulong)Chunk(copy[e], offset, mask) << 32) | (uint)e;
             }
 
-            directories[table] = BucketDirectory.Build(cursor, layout.ChunkBits, layout.GroupBits);
-
-            // Counting sort, stable: ids within a bucket stay ascending.
-            var running = 0;
-            for (var b = 0; b < cursor.Length; b++)
-            {
-                var size = cursor[b];
-                cursor[b] = running;
-                running += size;
-            }
-
+            var sorted = RadixSortByKey(entries, spare, layout.ChunkBits);
+            directories[table] = BucketDirectory.Build(sorted, layout.ChunkBits, layout.GroupBits);
             var packed = new PackedIds(count, idBits);
-            for (var e = 0; e < count; e++)
+            for (var p = 0; p < sorted.Length; p++)
             {
-                packed.Set(cursor[keys[e]]++, (uint)e);
+                packed.Set(p, (uint)sorted[p]);
             }
 
             ids[table] = packed;
@@ -88,6 +78,56 @@ public sealed partial class PdqIndex
         }
 
         return new PdqIndex(copy, layout, offsets, ids, directories, scanWhenCheaper);
+    }
+
+    /// <summary>
+    /// LSD radix sort of (key &lt;&lt; 32 | id) by the key's low <paramref name="keyBits"/> bits, in passes of at most
+    /// 9 bits so that each pass scatters into at most 512 streams (few cache and TLB misses, unlike a counting sort
+    /// over 2^t buckets). Stable, so ids stay ascending within a key. Returns whichever buffer holds the result.
+    /// </summary>
+    internal static ulong[] RadixSortByKey(ulong[] entries, ulong[] spare, int keyBits)
+    {
+        var passes = Math.Max(1, (keyBits + 8) / 9);
+        var digitBits = (keyBits + passes - 1) / passes;
+        var radix = 1 << digitBits;
+        var counts = new int[passes * radix];
+        foreach (var entry in entries)
+        {
+            var key = (uint)(entry >> 32);
+            for (var pass = 0; pass < passes; pass++)
+            {
+                counts[(pass * radix) + (int)((key >> (pass * digitBits)) & (uint)(radix - 1))]++;
+            }
+        }
+
+        var source = entries;
+        var target = spare;
+        for (var pass = 0; pass < passes; pass++)
+        {
+            var slice = counts.AsSpan(pass * radix, radix);
+            if (slice.Contains(entries.Length))
+            {
+                continue; // Every key has the same digit: the pass would copy the order unchanged.
+            }
+
+            var running = 0;
+            for (var d = 0; d < radix; d++)
+            {
+                var size = slice[d];
+                slice[d] = running;
+                running += size;
+            }
+
+            var shift = 32 + (pass * digitBits);
+            foreach (var entry in source)
+            {
+                target[slice[(int)((entry >> shift) & (ulong)(radix - 1))]++] = entry;
+            }
+
+            (source, target) = (target, source);
+        }
+
+        return source;
     }
 
     /// <summary>

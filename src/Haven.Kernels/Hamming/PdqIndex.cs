@@ -220,6 +220,12 @@ public sealed partial class PdqIndex
         fixed (byte* idBytes = packed.Bytes)
         fixed (PdqHash* hashes = _hashes)
         {
+            // Pass 0 fetches the samples so that pass 1's loads of them rarely wait.
+            for (var i = 0; i < count; i++)
+            {
+                Prefetch(samples + (keys[i] >> groupBits));
+            }
+
             // Pass 1: the sampled start of each key's group; then fetch the bit-vector word it points at.
             for (var i = 0; i < count; i++)
             {

@@ -30,7 +30,16 @@ public sealed class IndexPartsTests
             };
         }
 
-        var directory = BucketDirectory.Build(sizes, keyBits, groupBits);
+        var sorted = new List<ulong>();
+        for (var b = 0; b < sizes.Length; b++)
+        {
+            for (var i = 0; i < sizes[b]; i++)
+            {
+                sorted.Add(((ulong)b << 32) | (uint)sorted.Count);
+            }
+        }
+
+        var directory = BucketDirectory.Build(sorted.ToArray(), keyBits, groupBits);
         long start = 0;
         for (var b = 0; b < sizes.Length; b++)
         {
@@ -40,6 +49,34 @@ public sealed class IndexPartsTests
             start += sizes[b];
         }
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 1000)]
+    [InlineData(9, 5000)]
+    [InlineData(10, 5000)]
+    [InlineData(20, 20000)]
+    [InlineData(26, 3000)]
+    [InlineData(12, 0)]
+    public void RadixSortOrdersByKeyAndKeepsIdsAscendingWithinAKey(int keyBits, int count)
+    {
+        var random = new Random(keyBits + count);
+        var entries = new ulong[count];
+        for (var e = 0; e < count; e++)
+        {
+            // Few distinct keys half the time, so that equal keys are common.
+            var key = random.Next(2) == 0 ? (ulong)random.Next(4) : (ulong)random.NextInt64(1L << keyBits);
+            entries[e] = (key << 32) | (uint)e;
+        }
+
+        var expected = entries.OrderBy(x => x >> 32).ThenBy(x => (uint)x).ToArray();
+        var sorted = PdqIndex.RadixSortByKey(entries, new ulong[count], keyBits);
+        Assert.Equal(expected, sorted);
+    }
+
+    [Fact]
+    public void DirectoryRefusesUnsortedKeys() =>
+        Assert.Throws<ArgumentException>(() => BucketDirectory.Build([2UL << 32, 1UL << 32], 4, 2));
 
     [Fact]
     public void SelectBitFindsTheRankedBit()
