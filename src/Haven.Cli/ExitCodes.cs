@@ -24,6 +24,9 @@ internal static class ExitCodes
     /// <summary>The store could not be opened or migrated.</summary>
     public const int StoreError = 6;
 
+    /// <summary><c>audit verify</c>: the chain is broken (see <see cref="Commands.AuditCommands.Tampered"/>).</summary>
+    public const int AuditBroken = Commands.AuditCommands.Tampered;
+
     /// <summary>A bug: an unexpected exception.</summary>
     public const int Internal = 70;
 }

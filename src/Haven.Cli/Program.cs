@@ -20,7 +20,11 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     ServeCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
+    AuditCommands.Create(),
 };
+
+// Audit entries appended by this process name the operating-system user at the command line.
+Haven.Audit.AuditContext.Actor = "cli:" + Environment.UserName;
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

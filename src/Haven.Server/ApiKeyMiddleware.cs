@@ -35,6 +35,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyService keys)
         }
 
         context.Items[typeof(ApiKeyInfo)] = key;
+        Haven.Audit.AuditContext.Actor = $"apikey:{key.Id}";
         await next(context).ConfigureAwait(false);
     }
 

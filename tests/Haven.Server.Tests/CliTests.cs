@@ -103,6 +103,35 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task AuditVerifyFindsAnEditedEntryInTheDatabaseFile()
+    {
+        var data = Path.Combine(_folder, "data");
+        Assert.Equal(0, (await Run(_folder, ["bank", "create", "audit-a", "--data", data])).ExitCode);
+        Assert.Equal(0, (await Run(_folder, ["bank", "create", "audit-b", "--data", data])).ExitCode);
+        Assert.Equal(0, (await Run(_folder, ["bank", "disable", "audit-a", "--data", data])).ExitCode);
+        var intact = await Run(_folder, ["audit", "verify", "--data", data]);
+        Assert.Equal(0, intact.ExitCode);
+        Assert.StartsWith("intact: 3 entries, head ", intact.Stdout);
+        var head = intact.Stdout.Trim().Split(' ')[^1];
+        Assert.Equal(0, (await Run(_folder, ["audit", "verify", "--expect-head", head, "--data", data])).ExitCode);
+        var listed = await Run(_folder, ["audit", "list", "--json", "--data", data]);
+        Assert.Equal(3, listed.StdoutLines.Length);
+        Assert.Contains("\"actor\":\"cli:", listed.Stdout);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "haven.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE audit_log SET subject = 'bank:someone-else' WHERE seq = 2";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var broken = await Run(_folder, ["audit", "verify", "--data", data]);
+        Assert.Equal(7, broken.ExitCode);
+        Assert.StartsWith("BROKEN at entry 2:", broken.Stdout);
+    }
+
+    [Fact]
     public async Task ApiKeyIsPrintedOnceAndNeverListed()
     {
         var data = Path.Combine(_folder, "data");

@@ -1,3 +1,4 @@
+using Haven.Audit;
 using System.Text;
 using Haven.Banks.Import;
 using Haven.Storage;
@@ -184,6 +185,11 @@ internal sealed partial class BankService
         var version = added > 0
             ? await HavenStore.BumpCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken)
             : await HavenStore.ReadCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+        if (added > 0)
+        {
+            await AuditLog.AppendAsync(_store, connection, transaction, "bank.entries_added", $"bank:{bank.Name}", new { id = bank.Id, lines = totalLines, added, alreadyPresent = entries - added, skipped }, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         progress?.Report(new ImportProgress(totalLines, written));
         BankLog.ImportCommitted(_logger, bank.Id, totalLines, added, entries - added, skipped, (long)_store.Time.GetElapsedTime(started).TotalMilliseconds);

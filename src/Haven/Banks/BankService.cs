@@ -1,3 +1,4 @@
+using Haven.Audit;
 using System.Data.Common;
 using Dapper;
 using Haven.Storage;
@@ -70,6 +71,7 @@ internal sealed partial class BankService
         }
 
         await HavenStore.BumpCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+        await AuditLog.AppendAsync(_store, connection, transaction, "bank.created", $"bank:{name}", new { id, enabled }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         BankLog.Created(_logger, id);
         return new Bank(id, name, description, enabled, DateTimeOffset.FromUnixTimeMilliseconds(createdAt));
@@ -134,6 +136,7 @@ internal sealed partial class BankService
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE banks SET enabled = @enabled WHERE id = @id", new { enabled, id = bank.Id }, transaction, cancellationToken: cancellationToken));
         await HavenStore.BumpCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+        await AuditLog.AppendAsync(_store, connection, transaction, enabled ? "bank.enabled" : "bank.disabled", $"bank:{bank.Name}", new { id = bank.Id }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         BankLog.EnabledChanged(_logger, bank.Id, enabled);
         return bank with { Enabled = enabled };
@@ -154,6 +157,7 @@ internal sealed partial class BankService
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM banks WHERE id = @id", new { id = bank.Id }, transaction, cancellationToken: cancellationToken));
         await HavenStore.BumpCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+        await AuditLog.AppendAsync(_store, connection, transaction, "bank.deleted", $"bank:{bank.Name}", new { id = bank.Id, entries }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         BankLog.Deleted(_logger, bank.Id, entries);
         return (long)entries;
@@ -201,6 +205,7 @@ internal sealed partial class BankService
         if (removed > 0)
         {
             await HavenStore.BumpCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+            await AuditLog.AppendAsync(_store, connection, transaction, "bank.entries_removed", $"bank:{bank.Name}", new { id = bank.Id, by = column, requested = keys.Length, removed }, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

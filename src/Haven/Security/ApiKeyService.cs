@@ -1,3 +1,4 @@
+using Haven.Audit;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -87,10 +88,14 @@ internal sealed class ApiKeyService
 
         var createdAt = _store.NowUnixMilliseconds;
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await _store.BeginWriteAsync(connection, cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO api_keys (name, key_hash, scopes, created_at) VALUES (@name, @keyHash, @scopes, @createdAt) RETURNING id",
             new { name, keyHash = HashKey(key), scopes = string.Join(' ', cleanScopes), createdAt },
+            transaction,
             cancellationToken: cancellationToken));
+        await AuditLog.AppendAsync(_store, connection, transaction, "apikey.created", $"apikey:{id}", new { id, name, scopes = cleanScopes }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         ApiKeyLog.Created(_logger, id, cleanScopes.Count);
         return new CreatedApiKey(new ApiKeyInfo(id, name, cleanScopes, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), null), key);
     }
@@ -131,16 +136,25 @@ internal sealed class ApiKeyService
     public async Task<Result<ApiKeyInfo, ApiKeyError>> RevokeAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
+        await using var transaction = await _store.BeginWriteAsync(connection, cancellationToken);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL",
             new { id, now = _store.NowUnixMilliseconds },
+            transaction,
             cancellationToken: cancellationToken));
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
-            KeyRow.Select + " WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            KeyRow.Select + " WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         if (row is null)
         {
             return new ApiKeyNotFound(id);
         }
+
+        if (changed > 0)
+        {
+            await AuditLog.AppendAsync(_store, connection, transaction, "apikey.revoked", $"apikey:{id}", new { id }, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
 
         ApiKeyLog.Revoked(_logger, id);
         return row.ToInfo();

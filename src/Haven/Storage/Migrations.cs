@@ -61,6 +61,19 @@ internal static class Migrations
                 CONSTRAINT uq_api_keys_key_hash UNIQUE (key_hash)
             );
             """),
+        new(3, "audit_log", """
+            CREATE TABLE audit_log (
+                seq BIGINT NOT NULL PRIMARY KEY,
+                at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                details TEXT NOT NULL,
+                prev_hash {{KEY_TEXT}} NOT NULL,
+                hash {{KEY_TEXT}} NOT NULL
+            );
+            INSERT INTO store_counters (name, value) VALUES ('audit_seq', 0);
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

@@ -33,9 +33,11 @@ public abstract class MigrationTests : StoreSuite
     {
         await using (var connection = await Store.OpenConnectionAsync())
         {
-            // Roll the database back to version 1 by hand.
+            // Roll the database back to version 1 by hand: undo every later migration.
             await connection.ExecuteAsync("DROP TABLE api_keys");
-            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version = 2");
+            await connection.ExecuteAsync("DROP TABLE audit_log");
+            await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
+            await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
         }
 
         var reopened = await OpenAsync();
