@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 using Haven.Security;
 using Haven.Server.Endpoints;
 
@@ -8,8 +10,10 @@ namespace Haven.Server;
 /// Missing or invalid keys get 401 ProblemDetails; the key is never logged.
 /// </summary>
 /// <remarks>Middleware rather than an endpoint filter, so that it answers before any body is read or bound.</remarks>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyService keys)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyService keys, HavenServerOptions options)
 {
+    private readonly ConcurrentDictionary<(long KeyId, int PerMinute), RateLimiter> _limiters = new();
+
     public const string HeaderName = "X-Api-Key";
 
     public async Task InvokeAsync(HttpContext context)
@@ -31,6 +35,39 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyService keys)
         if (key is null)
         {
             await Unauthorized("invalid_api_key", "The API key is not valid or has been revoked.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        // Every /v1 endpoint declares its scope; one that forgot fails closed to admin.
+        var endpoint = context.GetEndpoint();
+        var scope = endpoint?.Metadata.GetMetadata<RequiredScope>()?.Scope ?? (endpoint is null ? null : ApiScopes.Admin);
+        if (scope is not null && !key.Allows(scope))
+        {
+            await Problems.Create(
+                StatusCodes.Status403Forbidden, "insufficient_scope", "Forbidden.",
+                $"This call needs the '{scope}' scope; key {key.Id} has {(key.Scopes.Count == 0 ? "none" : string.Join(", ", key.Scopes))}. Create a key with 'haven apikey create NAME --scope {scope}'.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var perMinute = key.RateLimitPerMinute ?? options.DefaultRateLimitPerMinute;
+        var limiter = _limiters.GetOrAdd((key.Id, perMinute), static k => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = k.PerMinute,
+            TokensPerPeriod = k.PerMinute,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+        using var lease = limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Create(
+                StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests.",
+                $"Key {key.Id} may make {perMinute:N0} requests per minute; retry after {Math.Ceiling(retry.TotalSeconds):N0} s.")
+                .ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -66,4 +103,15 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeyService keys)
             return inner.ExecuteAsync(httpContext);
         }
     }
+}
+
+/// <summary>Endpoint metadata: the API-key scope a /v1 endpoint needs.</summary>
+internal sealed record RequiredScope(string Scope);
+
+/// <summary>Declares scopes on endpoints.</summary>
+internal static class RequiredScopeExtensions
+{
+    /// <summary>Only keys holding <paramref name="scope"/> (or admin) may call these endpoints.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new RequiredScope(scope));
 }

@@ -11,6 +11,9 @@ internal sealed class HavenServerOptions
     /// <summary>Byte and pixel limits for media.</summary>
     public MediaLimits MediaLimits { get; set; } = MediaLimits.Default;
 
+    /// <summary>Requests per minute allowed to a key that has no limit of its own.</summary>
+    public int DefaultRateLimitPerMinute { get; set; } = 6_000;
+
     /// <summary>Decode large JPEGs at reduced scale (faster; hashes drift a few bits from the reference). Off by default.</summary>
     public bool ScaledJpegDecode { get; set; }
 
@@ -36,6 +39,11 @@ internal sealed class HavenServerOptions
         if (MediaLimits.MaxBytes <= 0 || MediaLimits.MaxPixels <= 0)
         {
             return "Media limits must be positive.";
+        }
+
+        if (DefaultRateLimitPerMinute < 1)
+        {
+            return "DefaultRateLimitPerMinute must be at least 1.";
         }
 
         return IndexRefreshInterval <= TimeSpan.Zero ? "IndexRefreshInterval must be positive." : null;

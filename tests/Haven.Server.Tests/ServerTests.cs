@@ -30,6 +30,42 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task EachEndpointNeedsItsScopeAndAdminAllowsAll()
+    {
+        using var read = await ClientWith(["read"]);
+        using var match = await ClientWith(["match"]);
+        var image = new ByteArrayContent(Jpeg(9, 64, 64, 90));
+
+        var forbidden = await ExpectProblem(await read.PostAsync("/v1/media/match", image), HttpStatusCode.Forbidden, "insufficient_scope");
+        Assert.Contains("'match'", forbidden.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await read.GetAsync("/v1/banks")).StatusCode);
+        await ExpectProblem(await read.PostAsJsonAsync("/v1/banks", new { name = "read-only-attempt" }), HttpStatusCode.Forbidden, "insufficient_scope");
+
+        Assert.Equal(HttpStatusCode.OK, (await match.PostAsync("/v1/media/match", new ByteArrayContent(Jpeg(9, 64, 64, 90)))).StatusCode);
+        await ExpectProblem(await match.GetAsync("/v1/banks"), HttpStatusCode.Forbidden, "insufficient_scope");
+
+        // The fixture's key holds admin: everything is allowed.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v1/banks")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AKeyOverItsRateLimitGets429WithRetryAfter()
+    {
+        using var limited = await ClientWith(["read"], rateLimitPerMinute: 3);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await limited.GetAsync("/v1/banks")).StatusCode);
+        }
+
+        using var response = await limited.GetAsync("/v1/banks");
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        await ExpectProblem(response, HttpStatusCode.TooManyRequests, "rate_limited");
+
+        // Other keys are not affected.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v1/banks")).StatusCode);
+    }
+
+    [Fact]
     public async Task OpenApiDocumentIsServedAndListsTheEndpoints()
     {
         var document = await server.Anonymous.GetStringAsync("/openapi/v1.json");
@@ -204,6 +240,14 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.DoesNotContain(signals.Exact.Md5, logs);
         Assert.DoesNotContain(signals.Exact.Sha256, logs);
         Assert.DoesNotContain(server.ApiKey, logs);
+    }
+
+    private async Task<HttpClient> ClientWith(string[] scopes, int? rateLimitPerMinute = null)
+    {
+        var key = await new Haven.Security.ApiKeyService(server.Store).CreateAsync("scoped", scopes, rateLimitPerMinute);
+        var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key.Value.PlaintextKey);
+        return client;
     }
 
     private async Task<bool> Found(string pdq)

@@ -7,7 +7,7 @@ namespace Haven.Cli.Commands;
 /// <summary><c>haven apikey create|list|revoke</c>.</summary>
 internal static class ApiKeyCommands
 {
-    private static readonly string[] AllScopes = ["ingest", "match", "read", "admin"];
+    private static readonly string[] AllScopes = [.. ApiScopes.All];
 
     public static Command Create()
     {
@@ -16,11 +16,12 @@ internal static class ApiKeyCommands
         var name = new Argument<string>("NAME") { Description = "Who the key is for." };
         var scopes = new Option<string[]>("--scope") { Description = "Scopes (repeatable): ingest, match, read, admin. Default: all.", AllowMultipleArgumentsPerToken = true };
         scopes.AcceptOnlyFromAmong(AllScopes);
-        var create = new Command("create", "Create a key and print it once; it cannot be shown again.") { name, scopes };
+        var rate = new Option<int?>("--rate-limit") { Description = "Requests per minute for this key (default: the server's, 6,000)." };
+        var create = new Command("create", "Create a key and print it once; it cannot be shown again.") { name, scopes, rate };
         create.SetAction((parse, ct) => CliContext.GuardAsync("apikey create", () => WithKeysAsync(parse, ct, async keys =>
         {
             var chosen = parse.GetValue(scopes) is { Length: > 0 } s ? s : AllScopes;
-            var result = await keys.CreateAsync(parse.GetValue(name)!, chosen, ct);
+            var result = await keys.CreateAsync(parse.GetValue(name)!, chosen, parse.GetValue(rate), ct);
             if (!result.TryGetValue(out var created, out var error))
             {
                 Console.Error.WriteLine("haven apikey create: " + error);
@@ -36,10 +37,10 @@ internal static class ApiKeyCommands
         var list = new Command("list", "List keys (never their secrets).");
         list.SetAction((parse, ct) => CliContext.GuardAsync("apikey list", () => WithKeysAsync(parse, ct, async keys =>
         {
-            var table = new Table().AddColumns("id", "name", "scopes", "created", "revoked");
+            var table = new Table().AddColumns("id", "name", "scopes", "rate limit/min", "created", "revoked");
             foreach (var k in await keys.ListAsync(ct))
             {
-                table.AddRow(k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(k.Name), string.Join(",", k.Scopes), k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture), k.RevokedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "-");
+                table.AddRow(k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(k.Name), string.Join(",", k.Scopes), k.RateLimitPerMinute?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "default", k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture), k.RevokedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "-");
             }
 
             AnsiConsole.Write(table);

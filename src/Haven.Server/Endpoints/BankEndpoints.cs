@@ -1,3 +1,4 @@
+using Haven.Security;
 using System.Text;
 using Haven.Banks;
 using Haven.Banks.Import;
@@ -11,20 +12,21 @@ internal static class BankEndpoints
     public static RouteGroupBuilder MapBankEndpoints(this RouteGroupBuilder v1)
     {
         var banks = v1.MapGroup("/banks").WithTags("Banks");
-        banks.MapGet("/", ListAsync).WithName("ListBanks").WithSummary("Every bank with its entry counts.");
-        banks.MapPost("/", CreateAsync).WithName("CreateBank").WithSummary("Create a bank.");
-        banks.MapGet("/{name}", GetAsync).WithName("GetBank");
-        banks.MapDelete("/{name}", DeleteAsync).WithName("DeleteBank").WithSummary("Delete a bank and all its entries.");
-        banks.MapPost("/{name}/enable", (string name, BankService service, CancellationToken ct) => SetEnabledAsync(name, true, service, ct)).WithName("EnableBank");
-        banks.MapPost("/{name}/disable", (string name, BankService service, CancellationToken ct) => SetEnabledAsync(name, false, service, ct)).WithName("DisableBank");
+        banks.MapGet("/", ListAsync).WithName("ListBanks").WithSummary("Every bank with its entry counts.").RequireScope(ApiScopes.Read);
+        banks.MapPost("/", CreateAsync).WithName("CreateBank").WithSummary("Create a bank.").RequireScope(ApiScopes.Admin);
+        banks.MapGet("/{name}", GetAsync).WithName("GetBank").RequireScope(ApiScopes.Read);
+        banks.MapDelete("/{name}", DeleteAsync).WithName("DeleteBank").WithSummary("Delete a bank and all its entries.").RequireScope(ApiScopes.Admin);
+        banks.MapPost("/{name}/enable", (string name, BankService service, CancellationToken ct) => SetEnabledAsync(name, true, service, ct)).WithName("EnableBank").RequireScope(ApiScopes.Admin);
+        banks.MapPost("/{name}/disable", (string name, BankService service, CancellationToken ct) => SetEnabledAsync(name, false, service, ct)).WithName("DisableBank").RequireScope(ApiScopes.Admin);
         banks.MapPost("/{name}/import", ImportAsync).WithName("ImportBank")
             .WithSummary("Import entries, all or nothing.")
             .WithDescription("Body: the file as text. Query: format = hex (one hash per line, default) | csv (header with 'hash' and optional quality,category,external_id) | hma (ThreatExchange/HMA signal CSV); signal = pdq|md5|sha256 for values that do not name their type; source; category.")
             .Accepts<string>("text/plain", "text/csv")
             .Produces<ImportResponse>()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        banks.MapGet("/{name}/export", ExportAsync).WithName("ExportBank").WithSummary("The bank as Haven CSV.").Produces<string>(contentType: "text/csv");
-        banks.MapPost("/{name}/entries/remove", RemoveAsync).WithName("RemoveEntries").WithSummary("Remove entries by id, value or external id.");
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireScope(ApiScopes.Admin);
+        banks.MapGet("/{name}/export", ExportAsync).WithName("ExportBank").WithSummary("The bank as Haven CSV.").Produces<string>(contentType: "text/csv").RequireScope(ApiScopes.Read);
+        banks.MapPost("/{name}/entries/remove", RemoveAsync).WithName("RemoveEntries").WithSummary("Remove entries by id, value or external id.").RequireScope(ApiScopes.Admin);
         return v1;
     }
 

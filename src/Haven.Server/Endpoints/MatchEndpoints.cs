@@ -1,3 +1,4 @@
+using Haven.Security;
 using Haven.Banks;
 using Haven.Kernels.Hamming;
 using Haven.Kernels.Pdq;
@@ -25,12 +26,14 @@ internal static class MatchEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .RequireScope(ApiScopes.Match);
         v1.MapPost("/hashes/lookup", Lookup)
             .WithName("LookupHashes")
             .WithSummary("Look up PDQ, MD5 or SHA-256 hashes in every enabled bank.")
             .Produces<LookupResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireScope(ApiScopes.Match);
         return v1;
     }
 

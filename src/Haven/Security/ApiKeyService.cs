@@ -14,7 +14,7 @@ namespace Haven.Security;
 /// <param name="Scopes">Granted scopes.</param>
 /// <param name="CreatedAt">When it was issued.</param>
 /// <param name="RevokedAt">When it was revoked, or null while active.</param>
-internal sealed record ApiKeyInfo(long Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+internal sealed record ApiKeyInfo(long Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, int? RateLimitPerMinute = null)
 {
     /// <summary>True until revoked.</summary>
     public bool IsActive => RevokedAt is null;
@@ -66,8 +66,20 @@ internal sealed class ApiKeyService
     }
 
     /// <summary>Issues a key. Scopes are 1–64 characters of <c>[a-z0-9:._-]</c> each.</summary>
-    public async Task<Result<CreatedApiKey, ApiKeyError>> CreateAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default)
+    public Task<Result<CreatedApiKey, ApiKeyError>> CreateAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, scopes, rateLimitPerMinute: null, cancellationToken);
+
+    /// <summary>
+    /// Creates a key with its own request budget (<paramref name="rateLimitPerMinute"/>; null uses the server's default).
+    /// The plaintext is returned once and never stored.
+    /// </summary>
+    public async Task<Result<CreatedApiKey, ApiKeyError>> CreateAsync(string name, IReadOnlyList<string> scopes, int? rateLimitPerMinute, CancellationToken cancellationToken = default)
     {
+        if (rateLimitPerMinute is < 1 or > 1_000_000)
+        {
+            return new ApiKeyRequestInvalid("A rate limit is 1–1,000,000 requests per minute.");
+        }
+
         name = name?.Trim() ?? string.Empty;
         if (name.Length is 0 or > MaxNameLength)
         {
@@ -90,14 +102,14 @@ internal sealed class ApiKeyService
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
         await using var transaction = await _store.BeginWriteAsync(connection, cancellationToken);
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "INSERT INTO api_keys (name, key_hash, scopes, created_at) VALUES (@name, @keyHash, @scopes, @createdAt) RETURNING id",
-            new { name, keyHash = HashKey(key), scopes = string.Join(' ', cleanScopes), createdAt },
+            "INSERT INTO api_keys (name, key_hash, scopes, created_at, rate_limit_per_minute) VALUES (@name, @keyHash, @scopes, @createdAt, @rateLimitPerMinute) RETURNING id",
+            new { name, keyHash = HashKey(key), scopes = string.Join(' ', cleanScopes), createdAt, rateLimitPerMinute },
             transaction,
             cancellationToken: cancellationToken));
-        await AuditLog.AppendAsync(_store, connection, transaction, "apikey.created", $"apikey:{id}", new { id, name, scopes = cleanScopes }, cancellationToken);
+        await AuditLog.AppendAsync(_store, connection, transaction, "apikey.created", $"apikey:{id}", new { id, name, scopes = cleanScopes, rateLimitPerMinute }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         ApiKeyLog.Created(_logger, id, cleanScopes.Count);
-        return new CreatedApiKey(new ApiKeyInfo(id, name, cleanScopes, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), null), key);
+        return new CreatedApiKey(new ApiKeyInfo(id, name, cleanScopes, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), null, rateLimitPerMinute), key);
     }
 
     /// <summary>
@@ -168,7 +180,7 @@ internal sealed class ApiKeyService
 
     private sealed class KeyRow
     {
-        public const string Select = "SELECT id AS Id, name AS Name, key_hash AS KeyHash, scopes AS Scopes, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_keys";
+        public const string Select = "SELECT id AS Id, name AS Name, key_hash AS KeyHash, scopes AS Scopes, created_at AS CreatedAt, revoked_at AS RevokedAt, rate_limit_per_minute AS RateLimitPerMinute FROM api_keys";
 
         public long Id { get; set; }
 
@@ -182,12 +194,15 @@ internal sealed class ApiKeyService
 
         public long? RevokedAt { get; set; }
 
+        public int? RateLimitPerMinute { get; set; }
+
         public ApiKeyInfo ToInfo() => new(
             Id,
             Name,
             Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
-            RevokedAt is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null);
+            RevokedAt is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null,
+            RateLimitPerMinute);
     }
 }
 

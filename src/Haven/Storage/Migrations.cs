@@ -74,6 +74,9 @@ internal static class Migrations
             );
             INSERT INTO store_counters (name, value) VALUES ('audit_seq', 0);
             """),
+        new(4, "api_key_rate_limits", """
+            ALTER TABLE api_keys ADD COLUMN rate_limit_per_minute INTEGER NULL;
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

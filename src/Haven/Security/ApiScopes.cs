@@ -1,0 +1,25 @@
+namespace Haven.Security;
+
+/// <summary>
+/// What an API key may do. Each /v1 endpoint names the one scope it needs; <see cref="Admin"/> allows everything.
+/// </summary>
+internal static class ApiScopes
+{
+    /// <summary>Send platform events (<c>POST /v1/events</c>).</summary>
+    public const string Ingest = "ingest";
+
+    /// <summary>Match media and look up hashes.</summary>
+    public const string Match = "match";
+
+    /// <summary>Read banks, cases and reports.</summary>
+    public const string Read = "read";
+
+    /// <summary>Change configuration: banks, imports, keys. Implies every other scope.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Every scope, for keys created without a choice.</summary>
+    public static IReadOnlyList<string> All { get; } = [Ingest, Match, Read, Admin];
+
+    /// <summary>True when <paramref name="key"/> holds <paramref name="scope"/> or <see cref="Admin"/>.</summary>
+    public static bool Allows(this ApiKeyInfo key, string scope) => key.HasScope(scope) || key.HasScope(Admin);
+}
