@@ -21,6 +21,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     DemoCommand.Create(),
     BenchCommand.Create(),
     AuditCommands.Create(),
+    IngestCommand.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

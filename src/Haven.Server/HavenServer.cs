@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Haven.Banks;
+using Haven.Events;
 using Haven.Matching;
 using Haven.Media;
 using Haven.Security;
@@ -38,6 +39,7 @@ internal static class HavenServer
         services.AddSingleton(store.Time);
         services.AddSingleton(new BankService(store));
         services.AddSingleton(new ApiKeyService(store));
+        services.AddSingleton(new EventLog(store));
         services.AddSingleton<MatchIndexHolder>();
         services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
         services.AddSingleton<IndexRefresher>();
@@ -61,6 +63,7 @@ internal static class HavenServer
         var v1 = app.MapGroup("/v1");
         v1.MapMatchEndpoints();
         v1.MapBankEndpoints();
+        v1.MapEventEndpoints();
         return app;
     }
 

@@ -77,6 +77,19 @@ internal static class Migrations
         new(4, "api_key_rate_limits", """
             ALTER TABLE api_keys ADD COLUMN rate_limit_per_minute INTEGER NULL;
             """),
+        new(5, "events", """
+            CREATE TABLE events (
+                seq {{IDENTITY}},
+                event_id {{KEY_TEXT}} NOT NULL,
+                type TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                body TEXT NOT NULL,
+                body_sha256 TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                CONSTRAINT uq_events_event_id UNIQUE (event_id)
+            );
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

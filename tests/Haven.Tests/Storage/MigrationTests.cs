@@ -36,6 +36,7 @@ public abstract class MigrationTests : StoreSuite
             // Roll the database back to version 1 by hand: undo every later migration.
             await connection.ExecuteAsync("DROP TABLE api_keys");
             await connection.ExecuteAsync("DROP TABLE audit_log");
+            await connection.ExecuteAsync("DROP TABLE events");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
         }

@@ -1,0 +1,224 @@
+using Dapper;
+using Haven.Storage;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Haven.Events;
+
+/// <summary>What happened to one input line.</summary>
+internal enum IngestStatus
+{
+    /// <summary>Stored now, durably, for the first time.</summary>
+    Accepted,
+    /// <summary>An event with this id and the same bytes is already stored (a re-send): nothing changed.</summary>
+    Duplicate,
+    /// <summary>An event with this id but different content is already stored: kept the first, refused this one.</summary>
+    Conflict,
+    /// <summary>The line is not a valid event; see the error.</summary>
+    Error,
+}
+
+/// <summary>The answer for one line of a batch.</summary>
+/// <param name="Line">1-based line number in the batch (or file).</param>
+/// <param name="Seq">Position in the event log, for accepted and duplicate events.</param>
+internal sealed record IngestLineResult(long Line, string? Id, IngestStatus Status, string? Error, long? Seq);
+
+/// <summary>Counts of a batch or a whole file.</summary>
+internal sealed record IngestSummary(long Lines, long Accepted, long Duplicates, long Conflicts, long Errors)
+{
+    public static IngestSummary Of(IReadOnlyCollection<IngestLineResult> results) => new(
+        results.Count,
+        results.Count(r => r.Status == IngestStatus.Accepted),
+        results.Count(r => r.Status == IngestStatus.Duplicate),
+        results.Count(r => r.Status == IngestStatus.Conflict),
+        results.Count(r => r.Status == IngestStatus.Error));
+
+    public IngestSummary Add(IngestSummary other) => new(Lines + other.Lines, Accepted + other.Accepted, Duplicates + other.Duplicates, Conflicts + other.Conflicts, Errors + other.Errors);
+}
+
+/// <summary>
+/// The durable, append-only log of platform events, idempotent on the platform's event id. A batch is committed
+/// (SQLite with <c>synchronous=FULL</c>, so it survives a power cut as well as a killed process) before any line of it
+/// is answered: an acknowledged event is never lost and never stored twice.
+/// </summary>
+internal sealed class EventLog(HavenStore store)
+{
+    /// <summary>Most lines in one batch.</summary>
+    public const int MaxBatchLines = 10_000;
+
+    /// <summary>
+    /// Validates and stores a batch of NDJSON lines; bad lines get an error and the rest are kept. Blank lines are
+    /// skipped and get no result; every result carries its line number.
+    /// </summary>
+    /// <param name="firstLine">Line number of <paramref name="lines"/>[0], for messages.</param>
+    public async Task<IReadOnlyList<IngestLineResult>> IngestAsync(IReadOnlyList<string> lines, long firstLine = 1, CancellationToken cancellationToken = default)
+    {
+        if (lines.Count > MaxBatchLines)
+        {
+            throw new ArgumentException($"At most {MaxBatchLines} lines per batch.", nameof(lines));
+        }
+
+        var results = new IngestLineResult?[lines.Count];
+        var fresh = new List<(int Index, PlatformEvent Event)>(lines.Count);
+        var firstById = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (!EventParser.TryParse(line, out var parsed, out var id, out var error))
+            {
+                results[i] = new IngestLineResult(firstLine + i, id, IngestStatus.Error, error, null);
+                continue;
+            }
+
+            if (firstById.TryGetValue(parsed!.Id, out var earlier))
+            {
+                // Repeated inside the batch: resolved against the first occurrence after the write.
+                results[i] = new IngestLineResult(firstLine + i, parsed.Id, fresh[earlier].Event.BodySha256 == parsed.BodySha256 ? IngestStatus.Duplicate : IngestStatus.Conflict, null, null);
+                continue;
+            }
+
+            firstById[parsed.Id] = fresh.Count;
+            fresh.Add((i, parsed));
+        }
+
+        if (fresh.Count > 0)
+        {
+            var stored = await WriteAsync(fresh.Select(f => f.Event).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < fresh.Count; k++)
+            {
+                var (index, e) = fresh[k];
+                var (seq, inserted, sha) = stored[k];
+                results[index] = new IngestLineResult(
+                    firstLine + index, e.Id,
+                    inserted ? IngestStatus.Accepted : sha == e.BodySha256 ? IngestStatus.Duplicate : IngestStatus.Conflict,
+                    inserted || sha == e.BodySha256 ? null : "an event with this id and different content is already stored; the first one is kept",
+                    seq);
+            }
+
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i] is { Status: IngestStatus.Duplicate or IngestStatus.Conflict, Seq: null, Id: { } id } r && firstById.TryGetValue(id, out var first))
+                {
+                    results[i] = r with { Seq = stored[first].Seq, Error = r.Status == IngestStatus.Conflict ? "an event with this id and different content appears earlier in the batch" : null };
+                }
+            }
+        }
+
+        return [.. results.OfType<IngestLineResult>()];
+    }
+
+    /// <summary>Number of events stored.</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts new events; returns per event its sequence number, whether it was inserted now, and the stored body hash.</summary>
+    private async Task<(long Seq, bool Inserted, string Sha)[]> WriteAsync(List<PlatformEvent> events, CancellationToken cancellationToken)
+    {
+        var receivedAt = store.NowUnixMilliseconds;
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (store.Provider == StoreProvider.Sqlite)
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous = FULL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var transaction = await store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var result = store.Provider == StoreProvider.Postgres
+            ? await WritePostgresAsync((NpgsqlConnection)connection, (NpgsqlTransaction)transaction, events, receivedAt, cancellationToken).ConfigureAwait(false)
+            : WriteSqlite((SqliteConnection)connection, (SqliteTransaction)transaction, events, receivedAt);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private static (long, bool, string)[] WriteSqlite(SqliteConnection connection, SqliteTransaction transaction, List<PlatformEvent> events, long receivedAt)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText =
+            "INSERT INTO events (event_id, type, occurred_at, actor, body, body_sha256, received_at) " +
+            "VALUES ($id, $type, $occurred, $actor, $body, $sha, $received) ON CONFLICT (event_id) DO NOTHING RETURNING seq";
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        var type = insert.Parameters.Add("$type", SqliteType.Text);
+        var occurred = insert.Parameters.Add("$occurred", SqliteType.Integer);
+        var actor = insert.Parameters.Add("$actor", SqliteType.Text);
+        var body = insert.Parameters.Add("$body", SqliteType.Text);
+        var sha = insert.Parameters.Add("$sha", SqliteType.Text);
+        insert.Parameters.AddWithValue("$received", receivedAt);
+        insert.Prepare();
+
+        using var existing = connection.CreateCommand();
+        existing.Transaction = transaction;
+        existing.CommandText = "SELECT seq, body_sha256 FROM events WHERE event_id = $id";
+        var existingId = existing.Parameters.Add("$id", SqliteType.Text);
+        existing.Prepare();
+
+        var result = new (long, bool, string)[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            (id.Value, type.Value, occurred.Value, actor.Value, body.Value, sha.Value) = (e.Id, e.Type, e.OccurredAt.ToUnixTimeMilliseconds(), e.Actor, e.Json, e.BodySha256);
+            if (insert.ExecuteScalar() is long seq)
+            {
+                result[i] = (seq, true, e.BodySha256);
+                continue;
+            }
+
+            existingId.Value = e.Id;
+            using var reader = existing.ExecuteReader();
+            reader.Read();
+            result[i] = (reader.GetInt64(0), false, reader.GetString(1));
+        }
+
+        return result;
+    }
+
+    private static async Task<(long, bool, string)[]> WritePostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlatformEvent> events, long receivedAt, CancellationToken cancellationToken)
+    {
+        // One round trip for the whole batch: unnest parallel arrays; conflicting ids are skipped and looked up after.
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO events (event_id, type, occurred_at, actor, body, body_sha256, received_at) " +
+            "SELECT i, t, o, a, b, s, @received FROM unnest(@ids, @types, @occurred, @actors, @bodies, @shas) AS x(i, t, o, a, b, s) " +
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq",
+            connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events.Select(e => e.Id).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("types", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events.Select(e => e.Type).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("occurred", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = events.Select(e => e.OccurredAt.ToUnixTimeMilliseconds()).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("actors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events.Select(e => e.Actor).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("bodies", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events.Select(e => e.Json).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter("shas", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = events.Select(e => e.BodySha256).ToArray() });
+        insert.Parameters.AddWithValue("received", receivedAt);
+        var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                inserted[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var existing = new Dictionary<string, (long Seq, string Sha)>(StringComparer.Ordinal);
+        var missing = events.Where(e => !inserted.ContainsKey(e.Id)).Select(e => e.Id).ToArray();
+        if (missing.Length > 0)
+        {
+            await using var select = new NpgsqlCommand("SELECT event_id, seq, body_sha256 FROM events WHERE event_id = ANY(@ids)", connection, transaction);
+            select.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = missing });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                existing[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
+            }
+        }
+
+        return [.. events.Select(e => inserted.TryGetValue(e.Id, out var seq) ? (seq, true, e.BodySha256) : (existing[e.Id].Seq, false, existing[e.Id].Sha))];
+    }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Haven.Server.Tests;
+
+public sealed class IngestTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    internal static string Follow(string id, int i) =>
+        $"{{\"id\":\"{id}\",\"type\":\"follow.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"acct-{i}\",\"target\":\"acct-{i + 1}\"}}";
+
+    [Fact]
+    public async Task EventsAreAnsweredLineByLine()
+    {
+        var body = string.Join('\n', Follow("http-e1", 1), "{broken", Follow("http-e2", 2), Follow("http-e1", 1)) + "\n";
+        using var response = await server.Client.PostAsync("/v1/events", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var statuses = json.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetString()!).ToArray();
+        Assert.Equal(["accepted", "error", "accepted", "duplicate"], statuses);
+        Assert.Equal(2, json.GetProperty("results")[1].GetProperty("line").GetInt64());
+        Assert.Contains("malformed JSON", json.GetProperty("results")[1].GetProperty("error").GetString());
+        Assert.Equal(2, json.GetProperty("summary").GetProperty("accepted").GetInt64());
+    }
+
+    [Fact]
+    public async Task IngestNeedsItsScopeAndRefusesEmptyOrOversizedBatches()
+    {
+        var key = await new Haven.Security.ApiKeyService(server.Store).CreateAsync("matcher", ["match"]);
+        using var matcher = new HttpClient { BaseAddress = server.BaseAddress };
+        matcher.DefaultRequestHeaders.Add("X-Api-Key", key.Value.PlaintextKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await matcher.PostAsync("/v1/events", new StringContent(Follow("x", 1)))).StatusCode);
+
+        using var empty = await server.Client.PostAsync("/v1/events", new StringContent("\n\n"));
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+
+        var tooMany = string.Join('\n', Enumerable.Range(0, 10_001).Select(i => Follow($"many-{i}", i)));
+        using var many = await server.Client.PostAsync("/v1/events", new StringContent(tooMany));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, many.StatusCode);
+        Assert.Equal("too_many_lines", (await many.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        using var probe = await server.Client.PostAsync("/v1/events", new StringContent(Follow("many-0", 0)));
+        Assert.Equal("accepted", (await probe.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[0].GetProperty("status").GetString());
+    }
+}
+
+/// <summary>
+/// Kills a real <c>haven serve</c> (SIGKILL) in the middle of a large ingest, restarts it, re-sends everything, and checks
+/// that every acknowledged event was durable (comes back as duplicate) and that every event is stored exactly once.
+/// </summary>
+public sealed class IngestKillTests : IDisposable
+{
+    private const int Total = 30_000;
+    private const int BatchSize = 500;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "haven-kill-tests-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task AcknowledgedEventsSurviveSigkillAndAreStoredExactlyOnce()
+    {
+        var data = Path.Combine(_folder, "data");
+        Directory.CreateDirectory(_folder);
+        var key = (await RunCli(["apikey", "create", "kill-test", "--scope", "ingest", "--data", data])).Trim();
+        var batches = Enumerable.Range(0, Total / BatchSize)
+            .Select(b => string.Join('\n', Enumerable.Range(b * BatchSize, BatchSize).Select(i => IngestTests.Follow($"kill-{i}", i))))
+            .ToList();
+
+        var acknowledged = new HashSet<string>(StringComparer.Ordinal);
+        var port = FreePort();
+        using (var first = StartServer(port, data))
+        {
+            using var client = await Connect(port, key);
+            var killAfter = batches.Count / 3;
+            var sent = 0;
+            try
+            {
+                foreach (var batch in batches)
+                {
+                    var request = client.PostAsync("/v1/events", new StringContent(batch));
+                    if (sent == killAfter)
+                    {
+                        // The batch is in flight: kill the server without any chance to finish it.
+                        first.Kill();
+                    }
+
+                    using var response = await request;
+                    foreach (var r in (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray())
+                    {
+                        Assert.Equal("accepted", r.GetProperty("status").GetString());
+                        acknowledged.Add(r.GetProperty("id").GetString()!);
+                    }
+
+                    sent++;
+                }
+
+                Assert.Fail("the server was killed but kept answering");
+            }
+            catch (HttpRequestException)
+            {
+                // Expected: the connection died with the server.
+            }
+
+            await first.WaitForExitAsync();
+            Assert.True(acknowledged.Count >= killAfter * BatchSize, $"only {acknowledged.Count} acknowledged before the kill");
+            Assert.True(acknowledged.Count < Total);
+        }
+
+        var counts = new Dictionary<string, int>();
+        using (var second = StartServer(port, data))
+        {
+            using var client = await Connect(port, key);
+            foreach (var batch in batches)
+            {
+                using var response = await client.PostAsync("/v1/events", new StringContent(batch));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                foreach (var r in (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray())
+                {
+                    var id = r.GetProperty("id").GetString()!;
+                    var status = r.GetProperty("status").GetString()!;
+                    counts[status] = counts.GetValueOrDefault(status) + 1;
+                    if (acknowledged.Contains(id))
+                    {
+                        Assert.True(status == "duplicate", $"{id} was acknowledged before the kill but came back {status}");
+                    }
+                    else
+                    {
+                        Assert.True(status is "accepted" or "duplicate", $"{id}: {status}");
+                    }
+                }
+            }
+
+            second.Kill();
+            await second.WaitForExitAsync();
+        }
+
+        Assert.False(counts.ContainsKey("error") || counts.ContainsKey("conflict"));
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "haven.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((long)Total, reader.GetInt64(0));
+        Assert.Equal((long)Total, reader.GetInt64(1));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Process StartServer(int port, string data)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "Haven.Cli.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--data", data })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<HttpClient> Connect(int port, string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        // Liveness only (not a performance bound): wait for the server to listen.
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            try
+            {
+                using var health = await client.GetAsync("/health");
+                if (health.IsSuccessStatusCode)
+                {
+                    return client;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException("haven serve did not start listening");
+    }
+
+    private static async Task<string> RunCli(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Haven.Cli.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        return output;
+    }
+}

@@ -1,0 +1,70 @@
+using Haven.Events;
+using Haven.Storage;
+using Haven.Tests.Storage;
+
+namespace Haven.Tests.Events;
+
+public abstract class EventLogTests : StoreSuite
+{
+    private EventLog Log => new(Store);
+
+    internal static string Follow(int i, string actor = "a") =>
+        $"{{\"id\":\"evt-{i}\",\"type\":\"follow.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"{actor}{i}\",\"target\":\"t{i}\"}}";
+
+    [StoreFact]
+    public async Task A_batch_is_stored_and_a_resend_is_reported_as_duplicate_with_the_same_position()
+    {
+        var lines = Enumerable.Range(0, 50).Select(i => Follow(i)).ToList();
+        var first = await Log.IngestAsync(lines);
+        Assert.All(first, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), first.Select(r => r.Line));
+
+        var again = await Log.IngestAsync(lines);
+        Assert.All(again, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
+        Assert.Equal(first.Select(r => r.Seq), again.Select(r => r.Seq));
+        Assert.Equal(50, await Log.CountAsync());
+    }
+
+    [StoreFact]
+    public async Task Bad_lines_are_reported_and_the_rest_of_the_batch_is_kept()
+    {
+        var results = await Log.IngestAsync([Follow(1), "{not json", "", Follow(2), "{\"id\":\"u\",\"type\":\"nope\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\"}"], firstLine: 101);
+        Assert.Equal([101L, 102, 104, 105], results.Select(r => r.Line));
+        Assert.Equal([IngestStatus.Accepted, IngestStatus.Error, IngestStatus.Accepted, IngestStatus.Error], results.Select(r => r.Status));
+        Assert.Contains("unknown event type", results[3].Error);
+        Assert.Equal(2, await Log.CountAsync());
+    }
+
+    [StoreFact]
+    public async Task The_same_id_with_different_content_is_a_conflict_and_the_first_is_kept()
+    {
+        await Log.IngestAsync([Follow(1)]);
+        var changed = Follow(1, actor: "someone-else");
+        var results = await Log.IngestAsync([changed, Follow(2), Follow(2), Follow(3, "x").Replace("evt-3", "evt-2", StringComparison.Ordinal)]);
+        Assert.Equal([IngestStatus.Conflict, IngestStatus.Accepted, IngestStatus.Duplicate, IngestStatus.Conflict], results.Select(r => r.Status));
+        Assert.NotNull(results[0].Error);
+        Assert.Equal(results[1].Seq, results[2].Seq);
+        Assert.Equal(2, await Log.CountAsync());
+    }
+
+    [StoreFact]
+    public async Task Ten_thousand_events_in_one_batch()
+    {
+        var lines = Enumerable.Range(0, EventLog.MaxBatchLines).Select(i => Follow(i)).ToList();
+        var results = await Log.IngestAsync(lines);
+        Assert.Equal(EventLog.MaxBatchLines, results.Count(r => r.Status == IngestStatus.Accepted));
+        Assert.Equal(EventLog.MaxBatchLines, results.Select(r => r.Seq).Distinct().Count());
+        await Assert.ThrowsAsync<ArgumentException>(() => Log.IngestAsync([.. lines, Follow(-1)]));
+    }
+}
+
+public sealed class SqliteEventLogTests : EventLogTests
+{
+    internal override StoreProvider Provider => StoreProvider.Sqlite;
+}
+
+[PostgresSuite]
+public sealed class PostgresEventLogTests : EventLogTests
+{
+    internal override StoreProvider Provider => StoreProvider.Postgres;
+}
