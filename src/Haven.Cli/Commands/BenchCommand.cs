@@ -24,8 +24,82 @@ internal static class BenchCommand
         var media = new Command("media", "PDQ from pixels, decode + PDQ, index lookups and build, on one core.") { entries, seconds };
         media.SetAction((parse, ct) => CliContext.GuardAsync("bench media", () => Task.FromResult(RunMedia(parse.GetValue(entries), TimeSpan.FromSeconds(parse.GetValue(seconds)), ct))));
         bench.Add(media);
+
+        var events = new Option<int>("--events") { Description = "Text events to ingest.", DefaultValueFactory = _ => 100_000 };
+        var ingest = new Command("ingest", "Event ingest throughput into a fresh store (SQLite in a temp folder, or --postgres), batched vs one event per commit.") { events };
+        ingest.SetAction((parse, ct) => CliContext.GuardAsync("bench ingest", () => RunIngestAsync(parse, parse.GetValue(events), ct)));
+        bench.Add(ingest);
         return bench;
     }
+
+    private static async Task<int> RunIngestAsync(System.CommandLine.ParseResult parse, int count, CancellationToken ct)
+    {
+        if (count is < 1_000 or > 10_000_000)
+        {
+            Console.Error.WriteLine("haven bench ingest: --events must be 1000..10000000");
+            return ExitCodes.Usage;
+        }
+
+        var options = CliContext.StoreOptions(parse);
+        var temp = Path.Combine(Path.GetTempPath(), "haven-bench-ingest-" + Guid.NewGuid().ToString("N"));
+        if (options.Provider == "sqlite")
+        {
+            options = new Storage.StoreOptions { Provider = "sqlite", DataFolder = temp };
+        }
+
+        var opened = await Storage.HavenStore.OpenAsync(options, cancellationToken: ct);
+        if (!opened.TryGetValue(out var store, out var error))
+        {
+            Console.Error.WriteLine("haven bench ingest: " + error);
+            return ExitCodes.StoreError;
+        }
+
+        try
+        {
+            await using (store)
+            {
+                var log = new Events.EventLog(store);
+                var run = Guid.NewGuid().ToString("N")[..8];
+                var lines = Enumerable.Range(0, count).Select(i => TextEvent(run, i)).ToList();
+                var batched = System.Diagnostics.Stopwatch.StartNew();
+                for (var offset = 0; offset < lines.Count; offset += 5_000)
+                {
+                    await log.IngestAsync(lines.GetRange(offset, Math.Min(5_000, lines.Count - offset)), offset + 1, ct);
+                }
+
+                batched.Stop();
+                var naiveCount = Math.Min(2_000, count);
+                var naiveLines = Enumerable.Range(count, naiveCount).Select(i => TextEvent(run, i)).ToList();
+                var naive = System.Diagnostics.Stopwatch.StartNew();
+                foreach (var line in naiveLines)
+                {
+                    await log.IngestAsync([line], 1, ct);
+                }
+
+                naive.Stop();
+                var ours = count / batched.Elapsed.TotalSeconds;
+                var baseline = naiveCount / naive.Elapsed.TotalSeconds;
+                var table = new Table().Title($"haven bench ingest — {(options.Provider == "sqlite" ? "SQLite" : "PostgreSQL")}, {count:N0} text events")
+                    .AddColumn("figure").AddColumn(new TableColumn("Haven").RightAligned()).AddColumn(new TableColumn("baseline").RightAligned())
+                    .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn("baseline is").AddColumn("target");
+                table.AddRow("ingest, durable per batch of 5,000", $"{ours:N0} events/s", $"{baseline:N0} events/s", $"{ours / baseline:N1}×", "one event per commit", options.Provider == "sqlite" ? "≥ 50,000/s" : "-");
+                AnsiConsole.Write(table);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(temp))
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static string TextEvent(string run, int i) =>
+        $"{{\"id\":\"bench-{run}-{i}\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"acct-{i % 20_000}\",\"post\":{{\"id\":\"p-{run}-{i}\",\"text\":\"lantern club meets tonight by the harbour, bring a friend\",\"hashtags\":[\"lanternclub\"]}}}}";
 
     private static int RunMedia(int entryCount, TimeSpan budget, CancellationToken ct)
     {
