@@ -119,6 +119,22 @@ public sealed class NormalizedText : IDisposable
         PushSeparator(foldClass, start, end);
     }
 
+    /// <summary>A dropped combining mark at [start, end): the letter it sits on, if directly before it, now covers it too.</summary>
+    internal void ExtendLast(int start, int end)
+    {
+        if (_tokenLength > 0)
+        {
+            if (_tokenEnds[_tokenLength - 1] == start)
+            {
+                _tokenEnds[_tokenLength - 1] = end;
+            }
+        }
+        else if (_length > 0 && _lastWasLetter && !_boundaryPending && _ends[_length - 1] == start)
+        {
+            _ends[_length - 1] = end;
+        }
+    }
+
     private void PushSeparator(FoldClass foldClass, int start, int end)
     {
         FlushToken();
@@ -158,7 +174,18 @@ public sealed class NormalizedText : IDisposable
             lo++;
         }
 
-        while (hi > lo && _tokenClasses[hi - 1] == FoldClass.LeetSymbol)
+        var hasLetter = false;
+        for (var j = lo; j < hi; j++)
+        {
+            if (_tokenClasses[j] == FoldClass.Letter)
+            {
+                hasLetter = true;
+                break;
+            }
+        }
+
+        // Trailing '$' stays a letter ("pic$"); any other trailing symbol is punctuation ("finch!").
+        while (hi > lo && _tokenClasses[hi - 1] == FoldClass.LeetSymbol && !(hasLetter && _tokenChars[hi - 1] == '$'))
         {
             hi--;
         }
@@ -176,14 +203,11 @@ public sealed class NormalizedText : IDisposable
             return;
         }
 
-        var hasLetter = false;
-        for (var j = lo; j < hi; j++)
+        var single = hi - lo == 1;
+        if (single && _previousTokenSingle && _lastWasLetter)
         {
-            if (_tokenClasses[j] == FoldClass.Letter)
-            {
-                hasLetter = true;
-                break;
-            }
+            // A lone digit among spaced-out letters ("b.1.u.e") is a leet letter like any other.
+            hasLetter = true;
         }
 
         if (_hashStart >= 0)
@@ -193,7 +217,6 @@ public sealed class NormalizedText : IDisposable
             _hashStart = -1;
         }
 
-        var single = hi - lo == 1;
         if (single && _previousTokenSingle && _lastWasLetter && _boundaryPending && _length > 0)
         {
             // Spaced-out letters ("b l u u e", "b.l.u.u.e"): a repeat across the gap still collapses.

@@ -17,7 +17,8 @@ namespace Haven.Kernels.Text;
 /// <list type="number">
 /// <item>Leetspeak, only in a word that has a letter: <c>0→o 1→l 2→z 3→e 4→a 5→s 6→g 7→t 8→b 9→g</c> for runs of at most
 /// <see cref="MaxLeetDigitRun"/> digits (a longer run is a number, kept and set apart as its own word); <c>@→a $→s !→l |→l +→t €→e</c>
-/// strictly inside the word, separators at its edges ("@bluefinch", "finch!").</item>
+/// strictly inside the word, separators at its edges ("@bluefinch", "finch!"), except a trailing <c>$</c> ("pic$"). A lone
+/// digit between spaced-out letters ("b.1.u.e") counts as inside a word.</item>
 /// <item>Separators (white space, punctuation, symbols, emoji) are removed; each leaves a word boundary. So "b.l.u.e", "blue_finch"
 /// and "blue finch" all read "bluefinch", and whole-word matching asks for a boundary at both ends of a hit only.</item>
 /// <item>A <c>#</c> directly before a word is kept (hashtag entries) and is a word boundary on both sides.</item>
@@ -62,6 +63,11 @@ public static class TextNormalizer
                 var entry = entries[cp];
                 var offset = UnicodeFold.OffsetOf(entry);
                 var length = UnicodeFold.LengthOf(entry);
+                if (entry == UnicodeFold.AttachEntry)
+                {
+                    output.ExtendLast(i, i + width);
+                }
+
                 for (var k = 0; k < length; k++)
                 {
                     output.Push(chars[offset + k], classes[offset + k], i, i + width);

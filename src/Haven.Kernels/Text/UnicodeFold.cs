@@ -71,12 +71,16 @@ internal static class UnicodeFold
             }
 
             var length = chars.Count - start;
-            Entries[cp] = start | (length << LengthShift);
+            // A dropped combining mark keeps offset 1 so the scanner can widen the previous letter's span over it.
+            Entries[cp] = length == 0 && IsCombiningMark(cp) ? AttachEntry : start | (length << LengthShift);
         }
 
         PoolChars = [.. chars];
         PoolClasses = [.. classes];
     }
+
+    /// <summary>Entry of a dropped combining mark: no folded characters, and the original span of the letter before it grows over it.</summary>
+    internal const int AttachEntry = 1;
 
     /// <summary>Packed entries (offset into <see cref="Chars"/> in the low 24 bits, length above) for code points below <see cref="TableLimit"/>.</summary>
     internal static int[] EntriesArray => Entries;
@@ -113,6 +117,9 @@ internal static class UnicodeFold
         >= 0xE0000 and <= 0xE0FFF => true,
         _ => false,
     };
+
+    private static bool IsCombiningMark(int cp) =>
+        CharUnicodeInfo.GetUnicodeCategory(cp) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
 
     /// <summary>Class of a code point with no folding data (at or above <see cref="TableLimit"/>, or a folded result).</summary>
     internal static FoldClass Classify(int cp)
