@@ -19,12 +19,18 @@ public sealed class NormalizedText : IDisposable
     private byte[] _flags;
     private int _length;
 
-    // Token scratch: the folded characters of the current word, resolved (leet, repeats) when the word ends.
+    // Words are emitted letter by letter as they arrive; only from a word's first digit or leet symbol on is the rest
+    // of it buffered here (the "tail"), because what a digit or symbol means depends on what follows it.
     private char[] _tokenChars;
     private FoldClass[] _tokenClasses;
     private int[] _tokenStarts;
     private int[] _tokenEnds;
     private int _tokenLength;
+
+    private int _tokenItems;      // characters of the current word so far, emitted or buffered
+    private int _tokenEmitted;    // of which emitted before the tail began
+    private bool _tokenHasLetter;
+    private bool _gapCollapseCandidate; // the word may be a spaced-out letter repeating the one before the gap
 
     private bool _boundaryPending;
     private bool _lastWasLetter;
@@ -91,6 +97,10 @@ public sealed class NormalizedText : IDisposable
 
         _length = 0;
         _tokenLength = 0;
+        _tokenItems = 0;
+        _tokenEmitted = 0;
+        _tokenHasLetter = false;
+        _gapCollapseCandidate = false;
         _boundaryPending = true;
         _lastWasLetter = false;
         _previousTokenSingle = false;
@@ -100,6 +110,32 @@ public sealed class NormalizedText : IDisposable
     /// <summary>Feeds one folded character (with the original span of its code point) to the token pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Push(char c, FoldClass foldClass, int start, int end)
+    {
+        if (foldClass == FoldClass.Letter && _tokenLength == 0)
+        {
+            PushLetter(c, start, end);
+            return;
+        }
+
+        PushSlow(c, foldClass, start, end);
+    }
+
+    /// <summary>A letter while the current word has no tail: straight to the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PushLetter(char c, int start, int end)
+    {
+        if (_tokenItems == 0)
+        {
+            StartToken();
+        }
+
+        _tokenItems++;
+        _tokenEmitted++;
+        _tokenHasLetter = true;
+        Emit(c, start, end, isLetter: true);
+    }
+
+    private void PushSlow(char c, FoldClass foldClass, int start, int end)
     {
         if (foldClass <= FoldClass.LeetSymbol)
         {
@@ -113,10 +149,23 @@ public sealed class NormalizedText : IDisposable
             _tokenClasses[t] = foldClass;
             _tokenStarts[t] = start;
             _tokenEnds[t] = end;
+            _tokenItems++;
+            _tokenHasLetter |= foldClass == FoldClass.Letter;
             return;
         }
 
-        PushSeparator(foldClass, start, end);
+        FlushToken();
+        _boundaryPending = true;
+        if (foldClass == FoldClass.Hash)
+        {
+            // Only a '#' directly followed by a word is a hashtag mark; "##x" keeps the last one.
+            _hashStart = start;
+            _hashEnd = end;
+        }
+        else
+        {
+            _hashStart = -1;
+        }
     }
 
     /// <summary>A dropped combining mark at [start, end): the letter it sits on, if directly before it, now covers it too.</summary>
@@ -135,54 +184,72 @@ public sealed class NormalizedText : IDisposable
         }
     }
 
-    private void PushSeparator(FoldClass foldClass, int start, int end)
-    {
-        FlushToken();
-        _boundaryPending = true;
-        if (foldClass == FoldClass.Hash)
-        {
-            // Only a '#' directly followed by a word is a hashtag mark; "##x" keeps the last one.
-            _hashStart = start;
-            _hashEnd = end;
-        }
-        else
-        {
-            _hashStart = -1;
-        }
-    }
-
     /// <summary>Ends the text: resolves the last word.</summary>
     internal void Finish() => FlushToken();
 
+    /// <summary>The first letter of a word is about to be emitted: its hashtag mark goes first.</summary>
+    private void StartToken()
+    {
+        if (_hashStart >= 0)
+        {
+            Emit('#', _hashStart, _hashEnd, isLetter: false);
+            _boundaryPending = true;
+            _hashStart = -1;
+        }
+
+        _gapCollapseCandidate = _previousTokenSingle && _lastWasLetter && _boundaryPending && _length > 0;
+    }
+
     /// <summary>
-    /// Resolves one word (a run of letters, digits and leet symbols with no separator inside): edge symbols become
-    /// separators, digit runs become leet letters or stay a number, repeats collapse, and the result is emitted.
+    /// Ends one word (a run of letters, digits and leet symbols with no separator inside): resolves its tail, if any
+    /// (edge symbols become separators, digit runs become leet letters or stay a number), and collapses a spaced-out
+    /// letter that repeats the one before the gap.
     /// </summary>
     private void FlushToken()
     {
-        var n = _tokenLength;
-        if (n == 0)
+        if (_tokenItems == 0)
         {
             return;
         }
 
-        _tokenLength = 0;
-        var lo = 0;
-        var hi = n;
-        while (lo < hi && _tokenClasses[lo] == FoldClass.LeetSymbol)
+        var single = _tokenLength == 0 ? _tokenItems == 1 : FlushTail();
+        if (single && _tokenEmitted == 1 && _gapCollapseCandidate && _length >= 2 && _chars[_length - 1] == _chars[_length - 2])
         {
-            lo++;
+            // Spaced-out letters ("b l u u e", "b.l.u.u.e"): a repeat across the gap still collapses.
+            _ends[_length - 2] = _ends[_length - 1];
+            _length--;
         }
 
-        var hasLetter = false;
-        for (var j = lo; j < hi; j++)
+        _previousTokenSingle = single;
+        _tokenItems = 0;
+        _tokenEmitted = 0;
+        _tokenLength = 0;
+        _tokenHasLetter = false;
+        _gapCollapseCandidate = false;
+    }
+
+    /// <summary>Resolves the buffered tail of the current word; returns whether the whole word is one character.</summary>
+    private bool FlushTail()
+    {
+        var n = _tokenLength;
+        var lo = 0;
+        var hi = n;
+        if (_tokenEmitted == 0)
         {
-            if (_tokenClasses[j] == FoldClass.Letter)
+            while (lo < hi && _tokenClasses[lo] == FoldClass.LeetSymbol)
             {
-                hasLetter = true;
-                break;
+                lo++;
+            }
+
+            if (lo > 0)
+            {
+                // "@bluefinch", "!!finch": the symbol is punctuation before the word, not part of it.
+                _boundaryPending = true;
+                _hashStart = -1;
             }
         }
+
+        var hasLetter = _tokenHasLetter;
 
         // Trailing '$' stays a letter ("pic$"); any other trailing symbol is punctuation ("finch!").
         while (hi > lo && _tokenClasses[hi - 1] == FoldClass.LeetSymbol && !(hasLetter && _tokenChars[hi - 1] == '$'))
@@ -190,27 +257,24 @@ public sealed class NormalizedText : IDisposable
             hi--;
         }
 
-        if (lo > 0)
-        {
-            // "@bluefinch", "!!finch": the symbol is punctuation before the word, not part of it.
-            _boundaryPending = true;
-            _hashStart = -1;
-        }
-
+        var single = _tokenEmitted + (hi - lo) == 1;
         if (lo == hi)
         {
-            _previousTokenSingle = false;
-            return;
+            if (n > 0)
+            {
+                _boundaryPending = true;
+            }
+
+            return single;
         }
 
-        var single = hi - lo == 1;
         if (single && _previousTokenSingle && _lastWasLetter)
         {
             // A lone digit among spaced-out letters ("b.1.u.e") is a leet letter like any other.
             hasLetter = true;
         }
 
-        if (_hashStart >= 0)
+        if (_tokenEmitted == 0 && _hashStart >= 0)
         {
             Emit('#', _hashStart, _hashEnd, isLetter: false);
             _boundaryPending = true;
@@ -219,7 +283,6 @@ public sealed class NormalizedText : IDisposable
 
         if (single && _previousTokenSingle && _lastWasLetter && _boundaryPending && _length > 0)
         {
-            // Spaced-out letters ("b l u u e", "b.l.u.u.e"): a repeat across the gap still collapses.
             var c = Resolve(_tokenChars[lo], _tokenClasses[lo], hasLetter);
             if (c == _chars[_length - 1])
             {
@@ -276,7 +339,7 @@ public sealed class NormalizedText : IDisposable
             _boundaryPending = true;
         }
 
-        _previousTokenSingle = single;
+        return single;
     }
 
     private static char Resolve(char c, FoldClass foldClass, bool hasLetter) =>

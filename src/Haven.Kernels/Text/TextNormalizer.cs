@@ -40,10 +40,24 @@ public static class TextNormalizer
         var entries = UnicodeFold.EntriesArray;
         var chars = UnicodeFold.Chars;
         var classes = UnicodeFold.Classes;
+        var asciiTable = UnicodeFold.Ascii;
         var i = 0;
         while (i < text.Length)
         {
             int cp = text[i];
+            if (cp < 128)
+            {
+                // ASCII: one folded character per code unit except 'm' → "rn" and a few symbols (general path).
+                var ascii = asciiTable[cp];
+                if (ascii != 0)
+                {
+                    output.Push((char)ascii, (FoldClass)(ascii >> 16), i, i + 1);
+
+                    i++;
+                    continue;
+                }
+            }
+
             var width = 1;
             if (char.IsSurrogate((char)cp))
             {

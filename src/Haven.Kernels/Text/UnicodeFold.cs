@@ -34,6 +34,7 @@ internal static class UnicodeFold
     private static readonly int[] Entries;
     private static readonly char[] PoolChars;
     private static readonly FoldClass[] PoolClasses;
+    private static readonly int[] AsciiTable;
 
     static UnicodeFold()
     {
@@ -77,6 +78,15 @@ internal static class UnicodeFold
 
         PoolChars = [.. chars];
         PoolClasses = [.. classes];
+        AsciiTable = new int[128];
+        for (var cp = 0; cp < 128; cp++)
+        {
+            var entry = Entries[cp];
+            if (LengthOf(entry) == 1)
+            {
+                AsciiTable[cp] = PoolChars[OffsetOf(entry)] | ((int)PoolClasses[OffsetOf(entry)] << 16);
+            }
+        }
     }
 
     /// <summary>Entry of a dropped combining mark: no folded characters, and the original span of the letter before it grows over it.</summary>
@@ -84,6 +94,9 @@ internal static class UnicodeFold
 
     /// <summary>Packed entries (offset into <see cref="Chars"/> in the low 24 bits, length above) for code points below <see cref="TableLimit"/>.</summary>
     internal static int[] EntriesArray => Entries;
+
+    /// <summary>ASCII fast path: folded character | class &lt;&lt; 16 when a code point folds to exactly one character, else 0.</summary>
+    internal static int[] Ascii => AsciiTable;
 
     internal static int OffsetOf(int entry) => entry & OffsetMask;
 
