@@ -49,6 +49,12 @@ public static class TextNormalizer
             {
                 // ASCII: one folded character per code unit except 'm' → "rn" and a few symbols (general path).
                 var ascii = asciiTable[cp];
+                if ((ascii >> 16) == (int)FoldClass.Letter && !output.HasTail)
+                {
+                    i = output.PushAsciiLetters(text, i, asciiTable);
+                    continue;
+                }
+
                 if (ascii != 0)
                 {
                     output.Push((char)ascii, (FoldClass)(ascii >> 16), i, i + 1);
