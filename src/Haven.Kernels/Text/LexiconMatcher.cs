@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Haven.Kernels.Text;
 
 /// <summary>
@@ -199,12 +202,14 @@ public sealed class LexiconMatcher
         ArgumentNullException.ThrowIfNull(normalized);
         ArgumentNullException.ThrowIfNull(hits);
         var chars = normalized.Chars;
-        var delta = _delta;
-        var symbolOf = _symbolOf;
+        // Bounds checks elided by hand: every symbol is < _alphabetSize and every premultiplied state + symbol lies
+        // inside _delta by construction; _symbolOf covers every char value.
+        ref var delta = ref MemoryMarshal.GetArrayDataReference(_delta);
+        ref var symbolOf = ref MemoryMarshal.GetArrayDataReference(_symbolOf);
         var state = 0;
         for (var i = 0; i < chars.Length; i++)
         {
-            var next = delta[state + symbolOf[chars[i]]];
+            var next = Unsafe.Add(ref delta, state + Unsafe.Add(ref symbolOf, chars[i]));
             if (next < 0)
             {
                 next = ~next;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Haven.Kernels.Text;
 
@@ -140,13 +141,16 @@ public sealed class NormalizedText : IDisposable
             StartToken();
         }
 
-        var chars = _chars;
-        var starts = _starts;
-        var ends = _ends;
-        var flags = _flags;
+        // Bounds checks elided by hand: capacity was ensured above for one output per remaining input unit, the
+        // table has 128 entries and c < 128.
+        ref var chars = ref MemoryMarshal.GetArrayDataReference(_chars);
+        ref var starts = ref MemoryMarshal.GetArrayDataReference(_starts);
+        ref var ends = ref MemoryMarshal.GetArrayDataReference(_ends);
+        ref var flags = ref MemoryMarshal.GetArrayDataReference(_flags);
+        ref var table = ref MemoryMarshal.GetArrayDataReference(asciiTable);
         var length = _length;
         var boundary = _boundaryPending;
-        var last = _lastWasLetter && length > 0 ? chars[length - 1] : '\0';
+        var last = _lastWasLetter && length > 0 ? _chars[length - 1] : '\0';
         var first = i;
         for (; i < text.Length; i++)
         {
@@ -156,7 +160,7 @@ public sealed class NormalizedText : IDisposable
                 break;
             }
 
-            var folded = asciiTable[c];
+            var folded = Unsafe.Add(ref table, c);
             if ((folded >> 16) != (int)FoldClass.Letter)
             {
                 break;
@@ -165,14 +169,14 @@ public sealed class NormalizedText : IDisposable
             var f = (char)folded;
             if (f == last && !boundary)
             {
-                ends[length - 1] = i + 1;
+                Unsafe.Add(ref ends, length - 1) = i + 1;
                 continue;
             }
 
-            chars[length] = f;
-            starts[length] = i;
-            ends[length] = i + 1;
-            flags[length] = boundary ? BoundaryFlag : (byte)0;
+            Unsafe.Add(ref chars, length) = f;
+            Unsafe.Add(ref starts, length) = i;
+            Unsafe.Add(ref ends, length) = i + 1;
+            Unsafe.Add(ref flags, length) = boundary ? BoundaryFlag : (byte)0;
             length++;
             boundary = false;
             last = f;
@@ -190,6 +194,19 @@ public sealed class NormalizedText : IDisposable
         }
 
         return i;
+    }
+
+    /// <summary>A space or punctuation character: ends the current word and leaves a boundary (same as <see cref="Push"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void PushGap()
+    {
+        if (_tokenItems != 0)
+        {
+            FlushToken();
+        }
+
+        _boundaryPending = true;
+        _hashStart = -1;
     }
 
     /// <summary>A letter while the current word has no tail: straight to the output.</summary>

@@ -55,6 +55,13 @@ public static class TextNormalizer
                     continue;
                 }
 
+                if ((ascii >> 16) >= (int)FoldClass.Separator)
+                {
+                    output.PushGap();
+                    i++;
+                    continue;
+                }
+
                 if (ascii != 0)
                 {
                     output.Push((char)ascii, (FoldClass)(ascii >> 16), i, i + 1);
