@@ -181,7 +181,7 @@ internal sealed record BankDto(long Id, string Name, string Description, bool En
 }
 
 /// <summary>What an import did.</summary>
-internal sealed record ImportResponse(long LinesRead, long EntriesRead, long Added, long AlreadyPresent, long Skipped, long BanksVersion)
+internal sealed record ImportResponse(long LinesRead, long EntriesRead, long Added, long AlreadyPresent, long Skipped, long BelowQualityGate, long BanksVersion)
 {
-    public static ImportResponse From(ImportSummary s) => new(s.LinesRead, s.EntriesRead, s.Added, s.AlreadyPresent, s.Skipped, s.BanksVersion);
+    public static ImportResponse From(ImportSummary s) => new(s.LinesRead, s.EntriesRead, s.Added, s.AlreadyPresent, s.Skipped, s.BelowQualityGate, s.BanksVersion);
 }

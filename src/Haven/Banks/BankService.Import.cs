@@ -122,7 +122,7 @@ internal sealed partial class BankService
         await using var writer = BankEntryWriter.Create(_store, connection, transaction, bank.Id, _store.NowUnixMilliseconds);
         var batch = new List<NewBankEntry>(Math.Min(options.BatchSize, 1 << 16));
         var errors = new List<ImportLineError>();
-        long errorCount = 0, entries = 0, added = 0, written = 0, skipped = 0;
+        long errorCount = 0, entries = 0, added = 0, written = 0, skipped = 0, belowGate = 0;
         long nextReport = options.BatchSize;
 
         await foreach (var parsed in lines.WithCancellation(cancellationToken))
@@ -141,6 +141,10 @@ internal sealed partial class BankService
                     break;
                 case ParsedLineKind.Skipped:
                     skipped++;
+                    break;
+                case ParsedLineKind.Entry when parsed.Entry is { SignalType: SignalType.Pdq, Quality: { } quality } && quality < options.QualityGate:
+                    // Low-quality PDQ hashes match unrelated images; they are never banked (shared/specs/pdq.md §4).
+                    belowGate++;
                     break;
                 default:
                     entries++;
@@ -187,12 +191,12 @@ internal sealed partial class BankService
             : await HavenStore.ReadCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
         if (added > 0)
         {
-            await AuditLog.AppendAsync(_store, connection, transaction, "bank.entries_added", $"bank:{bank.Name}", new { id = bank.Id, lines = totalLines, added, alreadyPresent = entries - added, skipped }, cancellationToken);
+            await AuditLog.AppendAsync(_store, connection, transaction, "bank.entries_added", $"bank:{bank.Name}", new { id = bank.Id, lines = totalLines, added, alreadyPresent = entries - added, skipped, belowGate }, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         progress?.Report(new ImportProgress(totalLines, written));
         BankLog.ImportCommitted(_logger, bank.Id, totalLines, added, entries - added, skipped, (long)_store.Time.GetElapsedTime(started).TotalMilliseconds);
-        return new ImportSummary(totalLines, entries, added, entries - added, skipped, version);
+        return new ImportSummary(totalLines, entries, added, entries - added, skipped, version, belowGate);
     }
 }

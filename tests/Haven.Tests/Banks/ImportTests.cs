@@ -105,7 +105,8 @@ public abstract class ImportTests : StoreSuite
             "\r\n" +                                                            // 5
             $",,{md5},\r\n";                                                    // 6
 
-        var summary = await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv, Source = "csv-test" });
+        // QualityGate = 0: this test is about parsing every column, quality 0 included; the gate has its own test.
+        var summary = await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv, Source = "csv-test", QualityGate = 0 });
 
         Assert.Equal(3, summary.Added);
         var entries = await ReadAllAsync();
@@ -252,12 +253,13 @@ public abstract class ImportTests : StoreSuite
             $"{pdq[2]},pdq,0,\"quote \"\" and\nnewline\",src,\n" +
             $"{md5},md5,,B2,,x-4\n" +
             $"{sha},sha256,,,iwf,\n";
-        await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv });
+        // QualityGate = 0 on both sides: the round trip must carry every field, quality 0 included.
+        await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv, QualityGate = 0 });
         Assert.True((await Banks.CreateAsync("copy")).IsSuccess);
 
         var exported = new StringWriter();
         var count = await Banks.ExportCsvAsync("target", exported);
-        var reimported = await Banks.ImportAsync("copy", new StringReader(exported.ToString()), new ImportOptions { Format = ImportFormat.Csv });
+        var reimported = await Banks.ImportAsync("copy", new StringReader(exported.ToString()), new ImportOptions { Format = ImportFormat.Csv, QualityGate = 0 });
 
         Assert.Equal(5, count.Value);
         Assert.True(reimported.IsSuccess, reimported.ToString());
@@ -291,7 +293,7 @@ public abstract class ImportTests : StoreSuite
         var result = await Banks.ImportAsync(
             "target",
             new StringReader(builder.ToString()),
-            new ImportOptions { Format = ImportFormat.Csv, BatchSize = 7_000 },
+            new ImportOptions { Format = ImportFormat.Csv, BatchSize = 7_000, QualityGate = 0 }, // random qualities 0..100, all stored
             new SyncProgress(progress));
 
         Assert.True(result.IsSuccess, result.ToString());
@@ -303,6 +305,23 @@ public abstract class ImportTests : StoreSuite
         var read = 0;
         await Banks.ReadEnabledEntriesAsync(e => read += values.Contains(e.Value) ? 1 : 0);
         Assert.Equal(count, read);
+    }
+
+    [StoreFact]
+    public async Task Pdq_hashes_below_the_quality_gate_are_never_banked()
+    {
+        var pdq = TestHashes.Many(31, 4, 64);
+        var csv = $"hash,quality\n{pdq[0]},49\n{pdq[1]},50\n{pdq[2]},\n{pdq[3]},0\n";
+
+        var summary = await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv });
+
+        Assert.Equal((2L, 2L), (summary.Added, summary.BelowQualityGate));
+        Assert.Contains("2 PDQ hashes not banked (quality below the gate)", summary.ToString());
+        Assert.Equal([pdq[1], pdq[2]], (await ReadAllAsync()).Select(e => e.Value).Order().ToArray().Intersect([pdq[1], pdq[2]]).Order());
+        Assert.DoesNotContain(await ReadAllAsync(), e => e.Value == pdq[0] || e.Value == pdq[3]);
+
+        var kept = await ImportOkAsync(csv, new ImportOptions { Format = ImportFormat.Csv, QualityGate = 0 });
+        Assert.Equal(2, kept.Added);
     }
 
     private async Task<ImportSummary> ImportOkAsync(string text, ImportOptions options)

@@ -41,6 +41,9 @@ internal sealed record ImportOptions
     /// is bounded, so a wrong-format multi-gigabyte file cannot exhaust memory with ten million error records.
     /// </summary>
     public int MaxReportedErrors { get; init; } = 10_000;
+
+    /// <summary>PDQ entries whose quality is below this are not stored (counted in <see cref="ImportSummary.BelowQualityGate"/>); 0 keeps all.</summary>
+    public int QualityGate { get; init; } = 50;
 }
 
 /// <summary>Progress of an import, reported once per written batch and at the end.</summary>
@@ -63,12 +66,14 @@ internal sealed record ImportLineError(long Line, string Message)
 /// <param name="AlreadyPresent">Entries whose (signal type, value) the bank already held, or that repeat an earlier line of the same input; not duplicated.</param>
 /// <param name="Skipped">Rows deliberately not imported (HMA rows whose category is NEGATIVE_CLASS).</param>
 /// <param name="BanksVersion">The banks version after the import.</param>
-internal sealed record ImportSummary(long LinesRead, long EntriesRead, long Added, long AlreadyPresent, long Skipped, long BanksVersion)
+/// <param name="BelowQualityGate">PDQ entries not stored because their quality is below the gate (default 50).</param>
+internal sealed record ImportSummary(long LinesRead, long EntriesRead, long Added, long AlreadyPresent, long Skipped, long BanksVersion, long BelowQualityGate = 0)
 {
     /// <summary>One line for people.</summary>
     public override string ToString() =>
         $"{EntriesRead} entries read from {LinesRead} lines: {Added} added, {AlreadyPresent} already present (not duplicated)" +
-        (Skipped > 0 ? $", {Skipped} skipped (negative-class rows)" : string.Empty) + ".";
+        (Skipped > 0 ? $", {Skipped} skipped (negative-class rows)" : string.Empty) +
+        (BelowQualityGate > 0 ? $", {BelowQualityGate} PDQ hashes not banked (quality below the gate)" : string.Empty) + ".";
 }
 
 /// <summary>What the parser made of one input line or record.</summary>
