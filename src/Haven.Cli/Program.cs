@@ -22,6 +22,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     BenchCommand.Create(),
     AuditCommands.Create(),
     IngestCommand.Create(),
+    LexiconCommands.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

@@ -90,6 +90,29 @@ internal static class Migrations
                 CONSTRAINT uq_events_event_id UNIQUE (event_id)
             );
             """),
+        new(6, "lexicons", """
+            CREATE TABLE lexicons (
+                id {{IDENTITY}},
+                name TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                enabled {{BOOL}} NOT NULL,
+                created_at BIGINT NOT NULL,
+                CONSTRAINT uq_lexicons_name UNIQUE (name)
+            );
+            CREATE TABLE lexicon_entries (
+                id {{IDENTITY}},
+                lexicon_id BIGINT NOT NULL REFERENCES lexicons (id) ON DELETE CASCADE,
+                pattern TEXT NOT NULL,
+                normalized {{KEY_TEXT}} NOT NULL,
+                category TEXT NOT NULL,
+                weight REAL NOT NULL,
+                mode TEXT NOT NULL CHECK (mode IN ('word', 'substring')),
+                source TEXT NULL,
+                added_at BIGINT NOT NULL,
+                CONSTRAINT uq_lexicon_entries UNIQUE (lexicon_id, normalized, category, mode)
+            );
+            INSERT INTO store_counters (name, value) VALUES ('lexicons_version', 0);
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>
