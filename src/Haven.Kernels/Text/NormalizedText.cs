@@ -461,7 +461,7 @@ public sealed class NormalizedText : IDisposable
 
     private void Grow(int minimum)
     {
-        var size = Math.Max(minimum, _chars.Length * 2);
+        var size = Math.Max(Math.Max(minimum, 256), _chars.Length * 2);
         _chars = GrowArray(_chars, size, _length);
         _starts = GrowArray(_starts, size, _length);
         _ends = GrowArray(_ends, size, _length);
@@ -470,7 +470,7 @@ public sealed class NormalizedText : IDisposable
 
     private void GrowToken()
     {
-        var size = _tokenChars.Length * 2;
+        var size = Math.Max(64, _tokenChars.Length * 2);
         _tokenChars = GrowArray(_tokenChars, size, _tokenLength);
         _tokenClasses = GrowArray(_tokenClasses, size, _tokenLength);
         _tokenStarts = GrowArray(_tokenStarts, size, _tokenLength);
