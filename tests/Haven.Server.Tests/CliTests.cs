@@ -132,6 +132,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task LexiconImportAndTestShowHitsWithOriginalSpans()
+    {
+        var data = Path.Combine(_folder, "data");
+        var file = Path.Combine(_folder, "placeholders.csv");
+        await File.WriteAllTextAsync(file, "pattern,category,source\nbluefinch,cse_term,placeholder\n#lanternclub,trade_request,placeholder\n");
+        Assert.Equal(0, (await Run(_folder, ["lexicon", "create", "placeholders", "--data", data])).ExitCode);
+        var imported = await Run(_folder, ["lexicon", "import", "placeholders", file, "--data", data]);
+        Assert.Equal(0, imported.ExitCode);
+        Assert.Contains("2 added", imported.Stdout);
+
+        var test = await Run(_folder, ["lexicon", "test", "see the B.L.U.E.F.I.N.C.H here #Lantern_Club", "--data", data]);
+        Assert.Equal(0, test.ExitCode);
+        Assert.Contains(test.StdoutLines, l => l.StartsWith("cse_term\tplaceholders\t", StringComparison.Ordinal) && l.EndsWith("\tB.L.U.E.F.I.N.C.H", StringComparison.Ordinal));
+        Assert.Contains(test.StdoutLines, l => l.StartsWith("trade_request\t", StringComparison.Ordinal) && l.EndsWith("\t#Lantern_Club", StringComparison.Ordinal));
+        Assert.Equal(1, (await Run(_folder, ["lexicon", "test", "a quiet harbour at dawn", "--data", data])).ExitCode);
+
+        await File.WriteAllTextAsync(file, "pattern,category\nok,cse_term\n,cse_term\nbad,Not A Category\n");
+        var refused = await Run(_folder, ["lexicon", "import", "placeholders", file, "--data", data]);
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("line 3: pattern is empty", refused.Stderr);
+        Assert.Contains("line 4: category", refused.Stderr);
+    }
+
+    [Fact]
     public async Task ApiKeyIsPrintedOnceAndNeverListed()
     {
         var data = Path.Combine(_folder, "data");
