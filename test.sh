@@ -26,6 +26,14 @@ if ! dotnet build Haven.slnx -c Release -nologo -v q; then
 fi
 
 status=0
+format_failed=0
+echo "test.sh: dotnet format --verify-no-changes"
+if ! dotnet format Haven.slnx --verify-no-changes --no-restore; then
+  echo "test.sh: formatting differs from .editorconfig; run 'dotnet format Haven.slnx' and commit."
+  format_failed=1
+  status=1
+fi
+
 run() { # name project [ENV=VALUE ...]
   local name=$1 project=$2
   shift 2
@@ -58,6 +66,7 @@ if [ "$runs" -lt "$expected_runs" ]; then
   echo "test.sh: only $runs of $expected_runs test runs produced results."
   failed=$((failed + expected_runs - runs))
 fi
+failed=$((failed + format_failed))
 if [ "$failed" -gt 0 ]; then status=1; fi
 echo "$passed passed, $failed failed"
 exit $status

@@ -1,7 +1,7 @@
-using Haven.Security;
 using System.Text;
 using Haven.Banks;
 using Haven.Banks.Import;
+using Haven.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Haven.Server.Endpoints;

@@ -1,9 +1,9 @@
-using Haven.Security;
 using Haven.Banks;
 using Haven.Kernels.Hamming;
 using Haven.Kernels.Pdq;
 using Haven.Matching;
 using Haven.Media;
+using Haven.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Haven.Server.Endpoints;

@@ -1,5 +1,5 @@
-using Haven.Audit;
 using System.Text;
+using Haven.Audit;
 using Haven.Banks.Import;
 using Haven.Storage;
 

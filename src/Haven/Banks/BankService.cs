@@ -1,6 +1,6 @@
-using Haven.Audit;
 using System.Data.Common;
 using Dapper;
+using Haven.Audit;
 using Haven.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,8 @@
-using Haven.Audit;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Haven.Audit;
 using Haven.Storage;
 using Microsoft.Extensions.Logging;
 
