@@ -38,65 +38,27 @@ internal static class LexiconFile
 {
     private static readonly string[] Columns = ["pattern", "category", "weight", "mode", "source"];
     private static readonly string[] Required = ["pattern", "category"];
+    private const string EmptyFile = "the file is empty: a lexicon starts with a header such as 'pattern,category,weight,mode,source'";
 
     /// <summary>Parses the whole file; returns the entries, or every error.</summary>
     public static async Task<(IReadOnlyList<LexiconFileEntry> Entries, IReadOnlyList<LexiconLineError> Errors)> ReadAsync(TextReader reader, CancellationToken cancellationToken = default)
     {
-        var csv = new CsvRecordReader(reader);
-        var fields = new List<string>();
         var entries = new List<LexiconFileEntry>();
         var errors = new List<LexiconLineError>();
-        CsvHeader? header = null;
-        while (await csv.ReadRecordAsync(fields, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in CsvRows.ReadAsync(new CsvRecordReader(reader), Columns, Required, EmptyFile, cancellationToken).ConfigureAwait(false))
         {
-            var line = csv.RecordLine;
-            if (csv.RecordError is { } malformed)
+            if (row.Error is { } rowError)
             {
-                errors.Add(new LexiconLineError(line, malformed));
-                if (header is null)
-                {
-                    break;
-                }
-
-                continue;
+                errors.Add(new LexiconLineError(row.Line, rowError));
             }
-
-            if (fields is [{ Length: 0 }] || (fields.Count > 0 && fields[0].TrimStart().StartsWith('#') && header is null))
-            {
-                continue;
-            }
-
-            if (header is null)
-            {
-                header = CsvHeader.TryCreate(fields, Columns, Required, out var headerError);
-                if (header is null)
-                {
-                    errors.Add(new LexiconLineError(line, headerError));
-                    break;
-                }
-
-                continue;
-            }
-
-            if (fields.Count != header.ColumnCount)
-            {
-                errors.Add(new LexiconLineError(line, $"{fields.Count} fields but the header has {header.ColumnCount}"));
-                continue;
-            }
-
-            if (TryEntry(header, fields, line, out var entry, out var error))
+            else if (TryEntry(row.Header!, row.Fields!, row.Line, out var entry, out var error))
             {
                 entries.Add(entry!);
             }
             else
             {
-                errors.Add(new LexiconLineError(line, error));
+                errors.Add(new LexiconLineError(row.Line, error));
             }
-        }
-
-        if (header is null && errors.Count == 0)
-        {
-            errors.Add(new LexiconLineError(1, "the file is empty: a lexicon starts with a header such as 'pattern,category,weight,mode,source'"));
         }
 
         return (entries, errors);

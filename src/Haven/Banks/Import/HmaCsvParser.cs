@@ -52,55 +52,14 @@ internal sealed class HmaCsvParser(ImportOptions options) : IEntryParser
     public async IAsyncEnumerable<ParsedLine> ParseAsync(TextReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _csv = new CsvRecordReader(reader);
-        var fields = new List<string>(8);
-        CsvHeader? header = null;
-        while (await _csv.ReadRecordAsync(fields, cancellationToken))
+        await foreach (var row in CsvRows.ReadAsync(_csv, Columns, Required, "the input is empty: expected the header collab,signal_type,signal_str,category,tags", cancellationToken))
         {
-            var line = _csv.RecordLine;
-            if (_csv.RecordError is { } malformed)
-            {
-                yield return ParsedLine.Bad(line, malformed);
-                if (header is null)
-                {
-                    yield break;
-                }
-
-                continue;
-            }
-
-            if (fields is [{ Length: 0 }])
-            {
-                continue;
-            }
-
-            if (header is null)
-            {
-                header = CsvHeader.TryCreate(fields, Columns, Required, out var headerError);
-                if (header is null)
-                {
-                    yield return ParsedLine.Bad(line, headerError);
-                    yield break;
-                }
-
-                continue;
-            }
-
-            yield return ParseRow(line, fields, header);
-        }
-
-        if (header is null)
-        {
-            yield return ParsedLine.Bad(1, "the input is empty: expected the header collab,signal_type,signal_str,category,tags");
+            yield return row.Error is { } error ? ParsedLine.Bad(row.Line, error) : ParseRow(row.Line, row.Fields!, row.Header!);
         }
     }
 
     private ParsedLine ParseRow(long line, List<string> fields, CsvHeader header)
     {
-        if (fields.Count != header.ColumnCount)
-        {
-            return ParsedLine.Bad(line, $"{fields.Count} fields but the header has {header.ColumnCount} columns");
-        }
-
         var typeName = header.Get(fields, "signal_type");
         if (typeName is null)
         {
