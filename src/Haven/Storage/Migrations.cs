@@ -113,6 +113,23 @@ internal static class Migrations
             );
             INSERT INTO store_counters (name, value) VALUES ('lexicons_version', 0);
             """),
+        new(7, "outbox", """
+            CREATE TABLE outbox (
+                id {{IDENTITY}},
+                action_id {{KEY_TEXT}} NOT NULL,
+                adapter TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+                last_error TEXT NULL,
+                delivered_at BIGINT NULL,
+                CONSTRAINT uq_outbox_action_id UNIQUE (action_id)
+            );
+            CREATE INDEX ix_outbox_due ON outbox (state, next_attempt_at);
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

@@ -39,6 +39,7 @@ public abstract class MigrationTests : StoreSuite
             await connection.ExecuteAsync("DROP TABLE events");
             await connection.ExecuteAsync("DROP TABLE lexicon_entries");
             await connection.ExecuteAsync("DROP TABLE lexicons");
+            await connection.ExecuteAsync("DROP TABLE outbox");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
