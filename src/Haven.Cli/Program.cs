@@ -23,6 +23,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     AuditCommands.Create(),
     IngestCommand.Create(),
     LexiconCommands.Create(),
+    OutboxCommands.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

@@ -44,6 +44,13 @@ internal static class HavenServer
         services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
         services.AddSingleton<IndexRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
+        if (options.Webhook is { } webhook)
+        {
+            // The outbox is dispatched off the request path; several workers may run it: rows are claimed with leases.
+            services.AddSingleton(new Haven.Enforcement.WebhookDispatcher(store, webhook));
+            services.AddHostedService<OutboxDispatcherService>();
+        }
+
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>

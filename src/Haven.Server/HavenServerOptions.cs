@@ -11,6 +11,9 @@ internal sealed class HavenServerOptions
     /// <summary>Byte and pixel limits for media.</summary>
     public MediaLimits MediaLimits { get; set; } = MediaLimits.Default;
 
+    /// <summary>Where enforcement actions are delivered (signed webhooks, docs/enforcement.md); null: the outbox is not dispatched by this server.</summary>
+    public Haven.Enforcement.WebhookOptions? Webhook { get; set; }
+
     /// <summary>Requests per minute allowed to a key that has no limit of its own.</summary>
     public int DefaultRateLimitPerMinute { get; set; } = 6_000;
 
@@ -39,6 +42,11 @@ internal sealed class HavenServerOptions
         if (MediaLimits.MaxBytes <= 0 || MediaLimits.MaxPixels <= 0)
         {
             return "Media limits must be positive.";
+        }
+
+        if (Webhook is not null && Webhook.Validate() is { Count: > 0 } webhookErrors)
+        {
+            return "Webhook: " + string.Join("; ", webhookErrors);
         }
 
         if (DefaultRateLimitPerMinute < 1)

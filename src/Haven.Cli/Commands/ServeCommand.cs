@@ -14,7 +14,8 @@ internal static class ServeCommand
         var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes.", DefaultValueFactory = _ => MediaLimits.DefaultMaxBytes };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
         var scaled = MediaFiles.ScaledDecodeOption();
-        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled };
+        var webhook = new Option<string?>("--webhook-url") { Description = "Deliver enforcement actions from the outbox to this URL, signed with HAVEN_WEBHOOK_SECRET (docs/enforcement.md)." };
+        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled, webhook };
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
             var options = new HavenServerOptions
@@ -22,6 +23,9 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) },
                 ScaledJpegDecode = parse.GetValue(scaled),
+                Webhook = parse.GetValue(webhook) is { } url
+                    ? new Haven.Enforcement.WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_SECRET") ?? string.Empty }
+                    : null,
             };
             if (options.Validate() is { } invalid)
             {
