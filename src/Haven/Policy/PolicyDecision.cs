@@ -29,6 +29,7 @@ internal sealed record PolicyDecision(
 internal abstract record PolicyEvidence(string Leaf)
 {
     /// <summary>One line for tables and logs (ids, categories and numbers only).</summary>
+    [JsonIgnore]
     public abstract string Summary { get; }
 }
 

@@ -131,6 +131,7 @@ internal static class PolicyNames
 internal sealed record PolicyAction(PolicyActionKind Kind, ActionPriority Priority = ActionPriority.Normal)
 {
     /// <summary>The action's file name, e.g. <c>remove_content</c>.</summary>
+    [JsonIgnore]
     public string Name => Kind.Name();
 
     public override string ToString() => Priority == ActionPriority.Normal ? Name : $"{Name} ({Priority.Name()})";
