@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Text.Json;
+using Haven.Policy;
+using Spectre.Console;
+
+namespace Haven.Cli.Commands;
+
+/// <summary>
+/// <c>haven policy validate|test</c> (docs/policy.md). Neither touches the store: a policy and signal sets are files.
+/// <c>backtest</c> is not here yet: it needs stored events turned into signal sets, which do not exist yet.
+/// </summary>
+internal static class PolicyCommands
+{
+    /// <summary>The <c>policy</c> command and its subcommands.</summary>
+    public static Command Create()
+    {
+        var policy = new Command("policy", "Validate a policy file and try it on signal sets (docs/policy.md).");
+        var file = new Argument<string>("FILE") { Description = "Policy JSON file, e.g. policies/default.policy.json." };
+
+        var validate = new Command("validate", "Check a policy file; every error is printed with its line and JSON path. Exit 0 when valid, 2 when not.") { file };
+        validate.SetAction((parse, ct) => CliContext.GuardAsync("policy validate", async () =>
+        {
+            var loaded = await PolicyLoader.LoadFileAsync(parse.GetValue(file)!, ct);
+            if (!loaded.TryGetValue(out var engine, out var error))
+            {
+                return Refused("policy validate", parse.GetValue(file)!, error!);
+            }
+
+            var rules = engine.Policy.Rules;
+            var shadowed = rules.Count(r => engine.ModeOf(r) == PolicyMode.Shadow);
+            Console.Out.WriteLine($"{parse.GetValue(file)}: valid. version {engine.Version}, mode {engine.Policy.Mode.Name()}, {rules.Count} rules ({shadowed} in shadow).");
+            return ExitCodes.Ok;
+        }));
+        policy.Add(validate);
+
+        var signals = new Option<string>("--signals") { Description = "Signal sets as JSON: one object or an array (docs/policy.md).", Required = true };
+        var json = new Option<bool>("--json") { Description = "JSON decisions instead of a table." };
+        var shadow = new Option<bool>("--shadow") { Description = "Mark every decision shadow, whatever the file says." };
+        var test = new Command("test", "Evaluate a policy on hand-written signal sets and print the decisions. Exit 0 with decisions, 1 without, 2 for an invalid policy, 3 for unusable signals.") { file, signals, json, shadow };
+        test.SetAction((parse, ct) => CliContext.GuardAsync("policy test", async () =>
+        {
+            var loaded = await PolicyLoader.LoadFileAsync(parse.GetValue(file)!, ct);
+            if (!loaded.TryGetValue(out var engine, out var error))
+            {
+                return Refused("policy test", parse.GetValue(file)!, error!);
+            }
+
+            var signalsPath = parse.GetValue(signals)!;
+            if (!File.Exists(signalsPath))
+            {
+                Console.Error.WriteLine($"haven policy test: {signalsPath}: no such file.");
+                return ExitCodes.InputError;
+            }
+
+            var parsed = SignalSetFile.Parse(await File.ReadAllTextAsync(signalsPath, ct));
+            if (!parsed.TryGetValue(out var sets, out var signalsError))
+            {
+                Console.Error.WriteLine($"haven policy test: {signalsPath}: {signalsError}");
+                return ExitCodes.InputError;
+            }
+
+            if (parse.GetValue(shadow))
+            {
+                engine = engine.AsShadow();
+            }
+
+            var decisions = sets.SelectMany(engine.Evaluate).ToList();
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(decisions, CliJson.Options));
+            }
+            else if (decisions.Count == 0)
+            {
+                Console.Out.WriteLine($"no rule fired for {sets.Count} signal set(s).");
+            }
+            else
+            {
+                var table = new Table().AddColumns("subject", "rule", "mode", "actions", "evidence");
+                foreach (var d in decisions)
+                {
+                    table.AddRow(
+                        Markup.Escape($"{(d.SubjectKind == SubjectKind.Account ? "account" : "content")} {d.SubjectId}"),
+                        Markup.Escape(d.RuleId),
+                        d.Mode.Name(),
+                        Markup.Escape(string.Join(", ", d.Actions)),
+                        Markup.Escape(string.Join("; ", d.Evidence.Select(e => e.Summary))));
+                }
+
+                AnsiConsole.Write(table);
+                Console.Out.WriteLine($"policy {engine.Version}: {decisions.Count} decision(s) for {sets.Count} signal set(s).");
+            }
+
+            return decisions.Count > 0 ? ExitCodes.Ok : ExitCodes.NoMatch;
+        }));
+        policy.Add(test);
+        return policy;
+    }
+
+    private static int Refused(string command, string path, PolicyInvalid invalid)
+    {
+        Console.Error.WriteLine($"haven {command}: {path}: {invalid.Message}");
+        foreach (var error in invalid.Errors)
+        {
+            Console.Error.WriteLine($"  {error}");
+        }
+
+        return ExitCodes.Usage;
+    }
+}
