@@ -24,6 +24,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     IngestCommand.Create(),
     LexiconCommands.Create(),
     OutboxCommands.Create(),
+    PolicyCommands.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

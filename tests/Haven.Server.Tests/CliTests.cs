@@ -156,6 +156,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task PolicyValidateAndTestUseTheShippedDefaultAndRefuseTextOnlyBans()
+    {
+        var policies = Path.Combine(TestPaths.RepoRoot, "policies");
+        var valid = await Run(_folder, ["policy", "validate", Path.Combine(policies, "default.policy.json")]);
+        Assert.True(valid.ExitCode == 0, valid.Stderr + valid.Stdout);
+        var test = await Run(_folder, ["policy", "test", Path.Combine(policies, "default.policy.json"), "--signals", Path.Combine(policies, "examples", "signals.example.json"), "--json"]);
+        Assert.Equal(0, test.ExitCode);
+        Assert.Contains("suspend_account", test.Stdout);
+
+        var unsafePolicy = Path.Combine(_folder, "unsafe.policy.json");
+        await File.WriteAllTextAsync(unsafePolicy, """
+            {"version": "t1", "mode": "enforce", "rules": [
+              {"id": "ban-on-words", "description": "text alone", "when": {"text": {"categories": ["trade_request"]}}, "actions": ["suspend_account"]}
+            ]}
+            """);
+        var refused = await Run(_folder, ["policy", "validate", unsafePolicy]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("ban-on-words", refused.Stdout + refused.Stderr);
+    }
+
+    [Fact]
     public async Task ApiKeyIsPrintedOnceAndNeverListed()
     {
         var data = Path.Combine(_folder, "data");

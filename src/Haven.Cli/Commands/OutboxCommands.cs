@@ -44,8 +44,15 @@ internal static class OutboxCommands
                 {
                     Console.Out.WriteLine(JsonSerializer.Serialize(new
                     {
-                        actionId = r.ActionId, adapter = r.Adapter, kind = r.Kind, state = r.State.ToText(), attempts = r.Attempts,
-                        createdAt = r.CreatedAt, nextAttemptAt = r.NextAttemptAt, deliveredAt = r.DeliveredAt, lastError = r.LastError,
+                        actionId = r.ActionId,
+                        adapter = r.Adapter,
+                        kind = r.Kind,
+                        state = r.State.ToText(),
+                        attempts = r.Attempts,
+                        createdAt = r.CreatedAt,
+                        nextAttemptAt = r.NextAttemptAt,
+                        deliveredAt = r.DeliveredAt,
+                        lastError = r.LastError,
                     }, CliJson.Options));
                 }
 

@@ -74,38 +74,38 @@ internal sealed class JsonLineIndex
                 case JsonTokenType.Comment:
                     break;
                 case JsonTokenType.PropertyName:
-                {
-                    var frame = stack.Peek();
-                    var name = reader.GetString()!;
-                    frame.Property = name;
-                    if (!frame.Seen!.Add(name))
                     {
-                        duplicates.Add(new PolicyError(Child(frame.Path, name), line, $"duplicate property '{name}'"));
-                    }
+                        var frame = stack.Peek();
+                        var name = reader.GetString()!;
+                        frame.Property = name;
+                        if (!frame.Seen!.Add(name))
+                        {
+                            duplicates.Add(new PolicyError(Child(frame.Path, name), line, $"duplicate property '{name}'"));
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case JsonTokenType.EndObject or JsonTokenType.EndArray:
                     stack.Pop();
                     AfterValue(stack);
                     break;
                 default:
-                {
-                    var path = stack.Count == 0 ? "$" : stack.Peek() is { IsArray: true } array ? Item(array.Path, array.Index) : Child(stack.Peek().Path, stack.Peek().Property!);
-                    lines.TryAdd(path, line);
-                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                     {
-                        var isArray = reader.TokenType == JsonTokenType.StartArray;
-                        stack.Push(new Frame(path, isArray) { Seen = isArray ? null : new HashSet<string>(StringComparer.Ordinal) });
-                    }
-                    else
-                    {
-                        AfterValue(stack);
-                    }
+                        var path = stack.Count == 0 ? "$" : stack.Peek() is { IsArray: true } array ? Item(array.Path, array.Index) : Child(stack.Peek().Path, stack.Peek().Property!);
+                        lines.TryAdd(path, line);
+                        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                        {
+                            var isArray = reader.TokenType == JsonTokenType.StartArray;
+                            stack.Push(new Frame(path, isArray) { Seen = isArray ? null : new HashSet<string>(StringComparer.Ordinal) });
+                        }
+                        else
+                        {
+                            AfterValue(stack);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
             }
         }
 

@@ -60,94 +60,94 @@ internal sealed class PolicyEngine
         switch (condition)
         {
             case AllCondition all:
-            {
-                // No short-circuit: evidence then lists every leaf that held, not only the first.
-                var mark = evidence?.Count ?? 0;
-                var holds = true;
-                foreach (var child in all.Children)
                 {
-                    holds &= Holds(child, signals, evidence);
-                }
+                    // No short-circuit: evidence then lists every leaf that held, not only the first.
+                    var mark = evidence?.Count ?? 0;
+                    var holds = true;
+                    foreach (var child in all.Children)
+                    {
+                        holds &= Holds(child, signals, evidence);
+                    }
 
-                Rollback(evidence, mark, holds);
-                return holds;
-            }
+                    Rollback(evidence, mark, holds);
+                    return holds;
+                }
 
             case AnyCondition any:
-            {
-                var holds = false;
-                foreach (var child in any.Children)
                 {
-                    var mark = evidence?.Count ?? 0;
-                    var childHolds = Holds(child, signals, evidence);
-                    Rollback(evidence, mark, childHolds);
-                    holds |= childHolds;
-                }
+                    var holds = false;
+                    foreach (var child in any.Children)
+                    {
+                        var mark = evidence?.Count ?? 0;
+                        var childHolds = Holds(child, signals, evidence);
+                        Rollback(evidence, mark, childHolds);
+                        holds |= childHolds;
+                    }
 
-                return holds;
-            }
+                    return holds;
+                }
 
             case NotCondition not:
-            {
-                // A 'not' holds by absence; what its child matched is not evidence for the rule.
-                var holds = !Holds(not.Child, signals, null);
-                return holds;
-            }
+                {
+                    // A 'not' holds by absence; what its child matched is not evidence for the rule.
+                    var holds = !Holds(not.Child, signals, null);
+                    return holds;
+                }
 
             case BankMatchCondition bank:
-            {
-                var matches = signals.BankMatches.Where(m => BankFilter(bank, m)).ToArray();
-                if (matches.Length == 0)
                 {
-                    return false;
-                }
+                    var matches = signals.BankMatches.Where(m => BankFilter(bank, m)).ToArray();
+                    if (matches.Length == 0)
+                    {
+                        return false;
+                    }
 
-                evidence?.Add(new BankMatchEvidence(bank.Path, matches));
-                return true;
-            }
+                    evidence?.Add(new BankMatchEvidence(bank.Path, matches));
+                    return true;
+                }
 
             case TextCondition text:
-            {
-                var hits = signals.TextHits.Where(h => text.Categories is null || text.Categories.Contains(h.Category)).ToArray();
-                var total = 0.0;
-                foreach (var hit in hits)
                 {
-                    total += hit.Weight;
-                }
+                    var hits = signals.TextHits.Where(h => text.Categories is null || text.Categories.Contains(h.Category)).ToArray();
+                    var total = 0.0;
+                    foreach (var hit in hits)
+                    {
+                        total += hit.Weight;
+                    }
 
-                if (hits.Length == 0 || total + WeightTolerance < text.MinWeight)
-                {
-                    return false;
-                }
+                    if (hits.Length == 0 || total + WeightTolerance < text.MinWeight)
+                    {
+                        return false;
+                    }
 
-                evidence?.Add(new TextEvidence(text.Path, hits, total, text.MinWeight));
-                return true;
-            }
+                    evidence?.Add(new TextEvidence(text.Path, hits, total, text.MinWeight));
+                    return true;
+                }
 
             case CounterCondition counter:
-            {
-                var value = signals.Counters.TryGetValue(counter.Name, out var found) ? found : 0;
-                if (value < counter.AtLeast)
                 {
-                    return false;
-                }
+                    var value = signals.Counters.TryGetValue(counter.Name, out var found) ? found : 0;
+                    if (value < counter.AtLeast)
+                    {
+                        return false;
+                    }
 
-                evidence?.Add(new CounterEvidence(counter.Path, counter.Name, value, counter.AtLeast));
-                return true;
-            }
+                    evidence?.Add(new CounterEvidence(counter.Path, counter.Name, value, counter.AtLeast));
+                    return true;
+                }
 
             case ReportsCondition reports:
-            {
-                var counted = signals.Reports.Where(r => reports.Reasons is null || reports.Reasons.Contains(r.Reason)).ToArray();
-                if (counted.Length < reports.AtLeast)
                 {
-                    return false;
-                }
+                    var counted = signals.Reports.Where(r => reports.Reasons is null || reports.Reasons.Contains(r.Reason)).ToArray();
+                    if (counted.Length < reports.AtLeast)
+                    {
+                        return false;
+                    }
 
-                var reasons = counted.Select(r => r.Reason).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-                evidence?.Add(new ReportsEvidence(reports.Path, counted.Length, reports.AtLeast, reasons));
-                return true;
-            }
+                    var reasons = counted.Select(r => r.Reason).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+                    evidence?.Add(new ReportsEvidence(reports.Path, counted.Length, reports.AtLeast, reasons));
+                    return true;
+                }
 
             default:
                 throw new InvalidOperationException($"Unknown condition {condition.GetType().Name}.");

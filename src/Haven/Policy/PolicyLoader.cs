@@ -387,25 +387,25 @@ internal static class PolicyLoader
         switch (kind)
         {
             case "all" or "any":
-            {
-                if (body.ValueKind != JsonValueKind.Array || body.GetArrayLength() == 0)
                 {
-                    context.Error(bodyPath, $"'{kind}' takes a non-empty array of conditions");
-                    return null;
-                }
-
-                var children = new List<PolicyCondition>();
-                var index = 0;
-                foreach (var child in body.EnumerateArray())
-                {
-                    if (ReadCondition(child, JsonLineIndex.Item(bodyPath, index++), depth + 1, context) is { } condition)
+                    if (body.ValueKind != JsonValueKind.Array || body.GetArrayLength() == 0)
                     {
-                        children.Add(condition);
+                        context.Error(bodyPath, $"'{kind}' takes a non-empty array of conditions");
+                        return null;
                     }
-                }
 
-                return children.Count != index ? null : kind == "all" ? new AllCondition(path, children) : new AnyCondition(path, children);
-            }
+                    var children = new List<PolicyCondition>();
+                    var index = 0;
+                    foreach (var child in body.EnumerateArray())
+                    {
+                        if (ReadCondition(child, JsonLineIndex.Item(bodyPath, index++), depth + 1, context) is { } condition)
+                        {
+                            children.Add(condition);
+                        }
+                    }
+
+                    return children.Count != index ? null : kind == "all" ? new AllCondition(path, children) : new AnyCondition(path, children);
+                }
 
             case "not":
                 return ReadCondition(body, bodyPath, depth + 1, context) is { } inner ? new NotCondition(path, inner) : null;
