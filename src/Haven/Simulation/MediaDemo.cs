@@ -180,7 +180,7 @@ internal static class MediaDemo
             for (var t = 0; t < Transforms.Count; t++)
             {
                 var name = Transforms[t].Name;
-                var (a, b) = HashAndMatch(Derive(known[i], name, new Random(HashCode.Combine(options.Seed, i, t))));
+                var (a, b) = HashAndMatch(Derive(known[i], name, new Random(TransformSeed(options.Seed, i, t))));
 
                 var hitA = a.Hits.Where(h => h.ExternalId == externalId).OrderBy(h => h.Distance).FirstOrDefault();
                 var hitB = b.Hits.Where(h => h.ExternalId == externalId).OrderBy(h => h.Distance).FirstOrDefault();
@@ -231,6 +231,12 @@ internal static class MediaDemo
         var wall = TimeSpan.FromTicks(hashing.Ticks / Math.Max(1, parallel.MaxDegreeOfParallelism));
         return new MediaDemoReport(table, options.Unrelated, falsePlain, falseDihedral, belowGate, total, wall, elapsed.Elapsed, index.Version);
     }
+
+    /// <summary>
+    /// The seed of one re-upload. Plain arithmetic rather than <c>HashCode.Combine</c>, which is
+    /// randomised per process: the same demo seed must give the same images in every run.
+    /// </summary>
+    internal static int TransformSeed(int seed, int image, int transform) => unchecked((seed * 1_000_003) + (image * 31) + transform);
 
     private static int Median(IEnumerable<int> values)
     {
