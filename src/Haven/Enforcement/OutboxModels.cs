@@ -21,11 +21,17 @@ internal enum OutboxState
 /// <param name="ActionId">The idempotency key, unique for all time: <c>decision-123:remove_content</c>. Re-enqueueing it does nothing.</param>
 /// <param name="Kind">What to do: <c>remove_content</c>, <c>suspend_account</c>, <c>restrict</c>, … (<see cref="OutboxAction.IsValidKind"/>).</param>
 /// <param name="Payload">Platform ids the action applies to (<c>contentId</c>, <c>accountId</c>, <c>decisionId</c>): ids only, never content.</param>
-/// <param name="Adapter">The adapter that delivers it; <c>webhook</c> for now.</param>
+/// <param name="Adapter">The adapter that delivers it: <see cref="WebhookAdapter"/> or <see cref="MastodonAdapter"/>.</param>
 internal sealed record OutboxAction(string ActionId, string Kind, IReadOnlyDictionary<string, string> Payload, string Adapter = OutboxAction.WebhookAdapter)
 {
     /// <summary>The signed-webhook adapter.</summary>
     public const string WebhookAdapter = "webhook";
+
+    /// <summary>The Mastodon admin API adapter (<see cref="Enforcement.MastodonAdapter"/>).</summary>
+    public const string MastodonAdapter = "mastodon";
+
+    /// <summary>True for an adapter name the outbox knows.</summary>
+    public static bool IsKnownAdapter(string adapter) => adapter is WebhookAdapter or MastodonAdapter;
 
     /// <summary>Longest action id accepted.</summary>
     public const int MaxActionIdLength = 200;

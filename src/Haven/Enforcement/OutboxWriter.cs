@@ -30,7 +30,7 @@ internal sealed class OutboxWriter(HavenStore store)
             throw new ArgumentException($"'{action.Kind}' is not a valid action kind.", nameof(action));
         }
 
-        if (action.Adapter != OutboxAction.WebhookAdapter)
+        if (!OutboxAction.IsKnownAdapter(action.Adapter))
         {
             throw new ArgumentException($"Unknown adapter '{action.Adapter}'.", nameof(action));
         }
