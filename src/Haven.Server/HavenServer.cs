@@ -47,8 +47,14 @@ internal static class HavenServer
         if (options.Webhook is { } webhook)
         {
             // The outbox is dispatched off the request path; several workers may run it: rows are claimed with leases.
-            services.AddSingleton(new Haven.Enforcement.WebhookDispatcher(store, webhook));
-            services.AddHostedService<OutboxDispatcherService>();
+            services.AddHostedService(_ => new OutboxDispatcherService(new Haven.Enforcement.WebhookDispatcher(store, webhook)));
+        }
+
+        if (options.Mastodon is { } mastodon)
+        {
+            var adapter = new Haven.Enforcement.MastodonAdapter(mastodon, store.Time);
+            var dispatcher = new Haven.Enforcement.OutboxDispatcher(store, mastodon, adapter);
+            services.AddHostedService(_ => new OutboxDispatcherService(dispatcher.RunAsync, adapter));
         }
 
         services.AddProblemDetails();

@@ -14,6 +14,9 @@ internal sealed class HavenServerOptions
     /// <summary>Where enforcement actions are delivered (signed webhooks, docs/enforcement.md); null: the outbox is not dispatched by this server.</summary>
     public Haven.Enforcement.WebhookOptions? Webhook { get; set; }
 
+    /// <summary>Mastodon admin API for account actions (docs/enforcement.md); null: not dispatched by this server.</summary>
+    public Haven.Enforcement.MastodonOptions? Mastodon { get; set; }
+
     /// <summary>Requests per minute allowed to a key that has no limit of its own.</summary>
     public int DefaultRateLimitPerMinute { get; set; } = 6_000;
 
@@ -47,6 +50,11 @@ internal sealed class HavenServerOptions
         if (Webhook is not null && Webhook.Validate() is { Count: > 0 } webhookErrors)
         {
             return "Webhook: " + string.Join("; ", webhookErrors);
+        }
+
+        if (Mastodon is not null && Mastodon.Validate() is { Count: > 0 } mastodonErrors)
+        {
+            return "Mastodon: " + string.Join("; ", mastodonErrors);
         }
 
         if (DefaultRateLimitPerMinute < 1)

@@ -2,8 +2,19 @@ using Haven.Enforcement;
 
 namespace Haven.Server;
 
-/// <summary>Runs the webhook dispatcher for the enforcement outbox while the server runs.</summary>
-internal sealed class OutboxDispatcherService(WebhookDispatcher dispatcher) : BackgroundService
+/// <summary>Runs one outbox dispatcher (webhook or Mastodon) while the server runs; each claims only its adapter's rows.</summary>
+internal sealed class OutboxDispatcherService(Func<CancellationToken, Task> run, IDisposable owned) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => dispatcher.RunAsync(stoppingToken);
+    public OutboxDispatcherService(WebhookDispatcher dispatcher)
+        : this(dispatcher.RunAsync, dispatcher)
+    {
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(stoppingToken);
+
+    public override void Dispose()
+    {
+        owned.Dispose();
+        base.Dispose();
+    }
 }

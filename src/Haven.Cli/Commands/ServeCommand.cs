@@ -15,7 +15,8 @@ internal static class ServeCommand
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
         var scaled = MediaFiles.ScaledDecodeOption();
         var webhook = new Option<string?>("--webhook-url") { Description = "Deliver enforcement actions from the outbox to this URL, signed with HAVEN_WEBHOOK_SECRET (docs/enforcement.md)." };
-        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled, webhook };
+        var mastodon = new Option<string?>("--mastodon-url") { Description = "Suspend and limit accounts through this Mastodon instance's admin API, with the token in HAVEN_MASTODON_TOKEN (docs/enforcement.md)." };
+        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled, webhook, mastodon };
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
             var options = new HavenServerOptions
@@ -25,6 +26,9 @@ internal static class ServeCommand
                 ScaledJpegDecode = parse.GetValue(scaled),
                 Webhook = parse.GetValue(webhook) is { } url
                     ? new Haven.Enforcement.WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_SECRET") ?? string.Empty }
+                    : null,
+                Mastodon = parse.GetValue(mastodon) is { } baseUrl
+                    ? new Haven.Enforcement.MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = Environment.GetEnvironmentVariable("HAVEN_MASTODON_TOKEN") ?? string.Empty }
                     : null,
             };
             if (options.Validate() is { } invalid)
