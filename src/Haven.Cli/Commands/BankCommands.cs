@@ -101,7 +101,7 @@ internal static class BankCommands
                 signalType = t;
             }
 
-            BankEndpoints.TryParseFormat(parse.GetValue(format), out var importFormat);
+            ImportFormats.TryParse(parse.GetValue(format), out var importFormat);
             var path = parse.GetValue(file)!;
             if (path != "-" && !File.Exists(path))
             {

@@ -71,7 +71,7 @@ internal static class BankEndpoints
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
         string name, HttpRequest request, BankService service, string? format, string? signal, string? source, string? category, CancellationToken ct)
     {
-        if (!TryParseFormat(format, out var importFormat))
+        if (!ImportFormats.TryParse(format, out var importFormat))
         {
             return Problems.BadRequest("invalid_format", $"Unknown format '{format}': use hex, csv or hma.");
         }
@@ -127,25 +127,6 @@ internal static class BankEndpoints
 
         var result = await service.RemoveEntriesAsync(name, selector, ct).ConfigureAwait(false);
         return result.TryGetValue(out var removed, out var error) ? TypedResults.Ok(new DeletedResponse(removed)) : Map(error!);
-    }
-
-    internal static bool TryParseFormat(string? text, out ImportFormat format)
-    {
-        switch ((text ?? "hex").Trim().ToLowerInvariant())
-        {
-            case "hex" or "plain" or "txt":
-                format = ImportFormat.PlainHex;
-                return true;
-            case "csv":
-                format = ImportFormat.Csv;
-                return true;
-            case "hma" or "threatexchange" or "te":
-                format = ImportFormat.HmaCsv;
-                return true;
-            default:
-                format = default;
-                return false;
-        }
     }
 
     private static ProblemHttpResult Map(BankError error) => error switch

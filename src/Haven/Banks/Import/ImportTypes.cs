@@ -13,6 +13,30 @@ internal enum ImportFormat
     HmaCsv,
 }
 
+/// <summary>The names operators give formats on the command line and over HTTP.</summary>
+internal static class ImportFormats
+{
+    /// <summary><c>hex</c> (default when null), <c>csv</c> or <c>hma</c>, with a few aliases.</summary>
+    public static bool TryParse(string? text, out ImportFormat format)
+    {
+        switch ((text ?? "hex").Trim().ToLowerInvariant())
+        {
+            case "hex" or "plain" or "txt":
+                format = ImportFormat.PlainHex;
+                return true;
+            case "csv":
+                format = ImportFormat.Csv;
+                return true;
+            case "hma" or "threatexchange" or "te":
+                format = ImportFormat.HmaCsv;
+                return true;
+            default:
+                format = default;
+                return false;
+        }
+    }
+}
+
 /// <summary>How to read an import.</summary>
 internal sealed record ImportOptions
 {
