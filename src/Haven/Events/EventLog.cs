@@ -24,6 +24,9 @@ internal enum IngestStatus
 /// <param name="Seq">Position in the event log, for accepted and duplicate events.</param>
 internal sealed record IngestLineResult(long Line, string? Id, IngestStatus Status, string? Error, long? Seq);
 
+/// <summary>An event as stored in the log: its position, envelope and the validated JSON line.</summary>
+internal sealed record StoredEvent(long Seq, string Id, string Type, DateTimeOffset OccurredAt, string Actor, string Body);
+
 /// <summary>Counts of a batch or a whole file.</summary>
 internal sealed record IngestSummary(long Lines, long Accepted, long Duplicates, long Conflicts, long Errors)
 {
@@ -120,6 +123,26 @@ internal sealed class EventLog(HavenStore store)
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> stored events after log position <paramref name="afterSeq"/>, in log order. Log
+    /// order is commit order on both providers (SQLite has one writer; PostgreSQL writers take an advisory lock).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Seq, string EventId, string Type, long OccurredAt, string Actor, string Body)>(new CommandDefinition(
+            "SELECT seq, event_id, type, occurred_at, actor, body FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @limit",
+            new { afterSeq, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new StoredEvent(r.Seq, r.EventId, r.Type, DateTimeOffset.FromUnixTimeMilliseconds(r.OccurredAt), r.Actor, r.Body))];
+    }
+
+    /// <summary>The highest log position, 0 when the log is empty.</summary>
+    public async Task<long> LastSeqAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+    }
+
     /// <summary>Inserts new events; returns per event its sequence number, whether it was inserted now, and the stored body hash.</summary>
     private async Task<(long Seq, bool Inserted, string Sha)[]> WriteAsync(List<PlatformEvent> events, CancellationToken cancellationToken)
     {
@@ -184,6 +207,13 @@ internal sealed class EventLog(HavenStore store)
 
     private static async Task<(long, bool, string)[]> WritePostgresAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<PlatformEvent> events, long receivedAt, CancellationToken cancellationToken)
     {
+        // Writers take turns, so sequence numbers become visible in order: a reader that sees seq N has seen every
+        // committed seq below N, and the signal processor's checkpoint never skips an event committed late.
+        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7262500001)", connection, transaction))
+        {
+            await turn.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         // One round trip for the whole batch: unnest parallel arrays; conflicting ids are skipped and looked up after.
         await using var insert = new NpgsqlCommand(
             "INSERT INTO events (event_id, type, occurred_at, actor, body, body_sha256, received_at) " +

@@ -98,6 +98,27 @@ internal static class SignalSetFile
         return sets;
     }
 
+    /// <summary>
+    /// Writes one signal set in the file format <see cref="Parse"/> reads, on one line, so stored signal sets replay
+    /// through the same reader as hand-written ones (<c>haven policy backtest</c>).
+    /// </summary>
+    public static string Serialize(SignalSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        var dto = new SignalSetDto(
+            new SubjectDto(set.SubjectKind == SubjectKind.Account ? "account" : "content", set.SubjectId),
+            set.BankMatches.Count == 0 ? null : [.. set.BankMatches.Select(m => new BankMatchDto(m.Bank, m.Category, SignalTypes.Name(m.SignalType), m.Distance))],
+            set.TextHits.Count == 0 ? null : [.. set.TextHits.Select(h => new TextHitDto(h.Category, h.Weight, h.EntryId))],
+            set.Counters.Count == 0 ? null : new Dictionary<string, long>(set.Counters.OrderBy(c => c.Key, StringComparer.Ordinal)),
+            set.Reports.Count == 0 ? null : [.. set.Reports.Select(r => new ReportDto(r.Reason))]);
+        return JsonSerializer.Serialize(dto, WriteOptions);
+    }
+
+    private static readonly JsonSerializerOptions WriteOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
     private sealed record SubjectDto(string? Kind, string? Id);
 
     private sealed record BankMatchDto(string? Bank, string? Category, string? SignalType, int Distance);

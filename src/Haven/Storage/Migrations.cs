@@ -130,6 +130,140 @@ internal static class Migrations
             );
             CREATE INDEX ix_outbox_due ON outbox (state, next_attempt_at);
             """),
+        new(8, "pipeline", """
+            CREATE TABLE processor_checkpoints (
+                name TEXT NOT NULL PRIMARY KEY,
+                last_seq BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE TABLE posts (
+                post_id {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                author {{KEY_TEXT}} NOT NULL,
+                seq BIGINT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('post', 'reply', 'repost', 'quote')),
+                parent_id {{KEY_TEXT}} NULL,
+                community TEXT NULL,
+                media_count INTEGER NOT NULL,
+                matched {{BOOL}} NOT NULL,
+                flagged {{BOOL}} NOT NULL,
+                deleted {{BOOL}} NOT NULL
+            );
+            CREATE INDEX ix_posts_author ON posts (author, occurred_at);
+            CREATE INDEX ix_posts_parent ON posts (parent_id) WHERE parent_id IS NOT NULL;
+            CREATE TABLE media_items (
+                post_id {{KEY_TEXT}} NOT NULL,
+                media_index INTEGER NOT NULL,
+                media_id TEXT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                source TEXT NOT NULL CHECK (source IN ('bytes', 'url', 'hashes')),
+                pdq {{KEY_TEXT}} NULL,
+                quality SMALLINT NULL,
+                md5 {{KEY_TEXT}} NULL,
+                sha256 {{KEY_TEXT}} NULL,
+                error TEXT NULL,
+                PRIMARY KEY (post_id, media_index)
+            );
+            CREATE TABLE media_matches (
+                post_id {{KEY_TEXT}} NOT NULL,
+                media_index INTEGER NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                bank TEXT NOT NULL,
+                entry_id BIGINT NOT NULL,
+                signal_type TEXT NOT NULL,
+                category TEXT NULL,
+                distance INTEGER NOT NULL,
+                PRIMARY KEY (post_id, media_index, bank, entry_id, signal_type)
+            );
+            CREATE INDEX ix_media_matches_entry ON media_matches (entry_id, seq);
+            CREATE INDEX ix_media_matches_account ON media_matches (account);
+            CREATE TABLE engagements (
+                account {{KEY_TEXT}} NOT NULL,
+                post_id {{KEY_TEXT}} NOT NULL,
+                parent_id {{KEY_TEXT}} NULL,
+                owner {{KEY_TEXT}} NULL,
+                occurred_at BIGINT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('sexualising', 'trade')),
+                PRIMARY KEY (post_id, kind)
+            );
+            CREATE INDEX ix_engagements_account ON engagements (account, occurred_at);
+            CREATE TABLE reports (
+                event_seq BIGINT NOT NULL PRIMARY KEY,
+                subject_kind TEXT NOT NULL,
+                subject_id {{KEY_TEXT}} NOT NULL,
+                reason TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_reports_subject ON reports (subject_kind, subject_id);
+            CREATE TABLE edges (
+                src {{KEY_TEXT}} NOT NULL,
+                dst {{KEY_TEXT}} NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('repost', 'quote', 'reply', 'mention', 'follow')),
+                occurred_at BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                post_id {{KEY_TEXT}} NULL,
+                PRIMARY KEY (seq, kind, dst)
+            );
+            CREATE INDEX ix_edges_follow ON edges (src, dst) WHERE kind = 'follow';
+            CREATE TABLE hashtag_uses (
+                tag {{KEY_TEXT}} NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                post_id {{KEY_TEXT}} NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                flagged {{BOOL}} NOT NULL,
+                PRIMARY KEY (tag, post_id)
+            );
+            CREATE INDEX ix_hashtag_uses_time ON hashtag_uses (tag, occurred_at);
+            CREATE TABLE hashtag_watchlist (
+                tag {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                note TEXT NOT NULL,
+                added_at BIGINT NOT NULL
+            );
+            CREATE TABLE signal_sets (
+                id {{IDENTITY}},
+                event_seq BIGINT NOT NULL,
+                subject_kind TEXT NOT NULL,
+                subject_id {{KEY_TEXT}} NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                CONSTRAINT uq_signal_sets UNIQUE (event_seq, subject_kind, subject_id)
+            );
+            CREATE INDEX ix_signal_sets_subject ON signal_sets (subject_kind, subject_id, id);
+            CREATE TABLE decisions (
+                n {{IDENTITY}},
+                decision_id {{KEY_TEXT}} NOT NULL,
+                event_seq BIGINT NOT NULL,
+                rule_id TEXT NOT NULL,
+                policy_version TEXT NOT NULL,
+                mode TEXT NOT NULL CHECK (mode IN ('enforce', 'shadow')),
+                subject_kind TEXT NOT NULL,
+                subject_id {{KEY_TEXT}} NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                actions TEXT NOT NULL,
+                evidence TEXT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                decided_at BIGINT NOT NULL,
+                CONSTRAINT uq_decisions_id UNIQUE (decision_id)
+            );
+            CREATE INDEX ix_decisions_subject ON decisions (subject_kind, subject_id);
+            CREATE INDEX ix_decisions_account ON decisions (account);
+            CREATE TABLE subject_status (
+                subject_kind TEXT NOT NULL,
+                subject_id {{KEY_TEXT}} NOT NULL,
+                status TEXT NOT NULL,
+                actions TEXT NOT NULL,
+                shadow_actions TEXT NOT NULL,
+                review_priority TEXT NULL,
+                decisions BIGINT NOT NULL,
+                last_decision_id TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (subject_kind, subject_id)
+            );
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

@@ -40,6 +40,18 @@ public abstract class MigrationTests : StoreSuite
             await connection.ExecuteAsync("DROP TABLE lexicon_entries");
             await connection.ExecuteAsync("DROP TABLE lexicons");
             await connection.ExecuteAsync("DROP TABLE outbox");
+            await connection.ExecuteAsync("DROP TABLE processor_checkpoints");
+            await connection.ExecuteAsync("DROP TABLE posts");
+            await connection.ExecuteAsync("DROP TABLE media_items");
+            await connection.ExecuteAsync("DROP TABLE media_matches");
+            await connection.ExecuteAsync("DROP TABLE engagements");
+            await connection.ExecuteAsync("DROP TABLE reports");
+            await connection.ExecuteAsync("DROP TABLE edges");
+            await connection.ExecuteAsync("DROP TABLE hashtag_uses");
+            await connection.ExecuteAsync("DROP TABLE hashtag_watchlist");
+            await connection.ExecuteAsync("DROP TABLE signal_sets");
+            await connection.ExecuteAsync("DROP TABLE decisions");
+            await connection.ExecuteAsync("DROP TABLE subject_status");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");

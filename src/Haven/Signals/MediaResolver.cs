@@ -1,0 +1,155 @@
+using Haven.Banks;
+using Haven.Kernels.Pdq;
+using Haven.Matching;
+using Haven.Media;
+
+namespace Haven.Signals;
+
+/// <summary>
+/// The signals of one media item of a post, whichever way it arrived, and its bank hits. <see cref="Error"/> is a stable
+/// code (<c>truncated</c>, <c>host_not_allowed</c>, <c>invalid_pdq</c>, …) when something could not be computed;
+/// whatever could be computed is still matched.
+/// </summary>
+internal sealed record ResolvedMedia(MediaField Field, string? Pdq, int? Quality, string? Md5, string? Sha256, string? Error, IReadOnlyList<MatchHit> Hits);
+
+/// <summary>
+/// Turns media items of events into hashes and bank hits through the foundation's decoder, hasher and index: bytes are
+/// decoded and hashed, URLs fetched only through <see cref="MediaFetcher"/> (allow-list, no private addresses, limits),
+/// precomputed hashes validated and looked up as they are.
+/// </summary>
+internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, MatchOptions options)
+{
+    /// <summary>How many URL fetches run at once.</summary>
+    public const int MaxConcurrentFetches = 8;
+
+    /// <summary>Resolves every item; bytes are hashed in parallel, URLs fetched a few at a time. Results in input order.</summary>
+    public async Task<ResolvedMedia[]> ResolveAsync(IReadOnlyList<MediaField> items, MatchIndex index, CancellationToken cancellationToken)
+    {
+        var results = new ResolvedMedia[items.Count];
+        var fetched = new byte[]?[items.Count];
+        var fetchErrors = new string?[items.Count];
+        using (var gate = new SemaphoreSlim(MaxConcurrentFetches))
+        {
+            var fetches = new List<Task>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i].Url is not { } url)
+                {
+                    continue;
+                }
+
+                if (fetcher is null)
+                {
+                    fetchErrors[i] = "url_fetch_disabled";
+                    continue;
+                }
+
+                var slot = i;
+                fetches.Add(Task.Run(
+                    async () =>
+                    {
+                        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            var (bytes, error) = await fetcher.FetchAsync(url, cancellationToken).ConfigureAwait(false);
+                            fetched[slot] = bytes;
+                            fetchErrors[slot] = error is null ? null : FetchCode(error.Kind);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    },
+                    cancellationToken));
+            }
+
+            await Task.WhenAll(fetches).ConfigureAwait(false);
+        }
+
+        Parallel.For(0, items.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var item = items[i];
+            results[i] = item.Hashes is { } hashes
+                ? FromHashes(item, hashes, index)
+                : (item.Bytes ?? fetched[i]) is { } bytes
+                    ? FromBytes(item, bytes, index)
+                    : new ResolvedMedia(item, null, null, null, null, fetchErrors[i] ?? "no_media", []);
+        });
+        return results;
+    }
+
+    private ResolvedMedia FromBytes(MediaField item, byte[] bytes, MatchIndex index)
+    {
+        var signals = hasher.Hash(bytes);
+        var match = MediaMatcher.Match(index, signals, options);
+        var md5 = signals.Exact.Md5;
+        return new ResolvedMedia(
+            item,
+            signals.Pdq is { IsZero: false } pdq ? pdq.ToString() : null,
+            signals.Pdq is null ? null : signals.Quality,
+            md5,
+            md5 is null ? null : signals.Exact.Sha256,
+            signals.DecodeError?.Code,
+            match.Hits);
+    }
+
+    private ResolvedMedia FromHashes(MediaField item, MediaHashesField hashes, MatchIndex index)
+    {
+        var hits = new List<MatchHit>();
+        var errors = new List<string>();
+        string? pdqText = null;
+        if (hashes.Pdq is { } pdqRaw)
+        {
+            if (!PdqHash.TryParse(pdqRaw, out var pdq) || pdq.IsZero)
+            {
+                errors.Add("invalid_pdq");
+            }
+            else
+            {
+                pdqText = pdq.ToString();
+                if (hashes.Quality is not { } quality || quality is < 0 or > 100)
+                {
+                    errors.Add("pdq_quality_missing");
+                }
+                else if (quality >= options.QualityGate)
+                {
+                    hits.AddRange(index.LookupPdq(pdq, options.Threshold, options.Bank));
+                }
+            }
+        }
+
+        var md5 = Exact(hashes.Md5, SignalType.Md5, index, hits, errors);
+        var sha256 = Exact(hashes.Sha256, SignalType.Sha256, index, hits, errors);
+        return new ResolvedMedia(item, pdqText, pdqText is null ? null : hashes.Quality, md5, sha256, errors.Count == 0 ? null : string.Join(',', errors), hits);
+    }
+
+    private string? Exact(string? raw, SignalType type, MatchIndex index, List<MatchHit> hits, List<string> errors)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var hex = raw.Trim().ToLowerInvariant();
+        if (hex.Length != type.HexLength() || !hex.All(char.IsAsciiHexDigit) || hex.All(c => c == '0'))
+        {
+            errors.Add("invalid_" + type.Name());
+            return null;
+        }
+
+        hits.AddRange(index.LookupExact(type, hex, options.Bank));
+        return hex;
+    }
+
+    private static string FetchCode(MediaFetchErrorKind kind) => kind switch
+    {
+        MediaFetchErrorKind.BadUrl => "bad_url",
+        MediaFetchErrorKind.HostNotAllowed => "host_not_allowed",
+        MediaFetchErrorKind.PrivateAddress => "private_address",
+        MediaFetchErrorKind.TooManyRedirects => "too_many_redirects",
+        MediaFetchErrorKind.HttpStatus => "http_status",
+        MediaFetchErrorKind.TooManyBytes => "too_many_bytes",
+        MediaFetchErrorKind.Timeout => "timeout",
+        _ => "network",
+    };
+}
