@@ -25,6 +25,9 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     LexiconCommands.Create(),
     OutboxCommands.Create(),
     PolicyCommands.Create(),
+    ProcessCommands.Process(),
+    ProcessCommands.Decisions(),
+    ProcessCommands.Status(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

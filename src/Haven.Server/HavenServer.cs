@@ -57,6 +57,20 @@ internal static class HavenServer
             services.AddHostedService(_ => new OutboxDispatcherService(dispatcher.RunAsync, adapter));
         }
 
+        if (options.ProcessEvents)
+        {
+            services.AddSingleton(sp => new Haven.Signals.SignalProcessor(store, new Haven.Signals.ProcessorOptions
+            {
+                Policy = options.Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
+                Hasher = sp.GetRequiredService<MediaHasher>(),
+                Index = sp.GetRequiredService<MatchIndexHolder>(),
+                Fetcher = options.MediaFetch is { } fetch ? new MediaFetcher(fetch) : null,
+                Adapters = EnforcementAdapters(options),
+            }, sp.GetRequiredService<ILogger<Haven.Signals.SignalProcessor>>()));
+            services.AddSingleton<ProcessorService>();
+            services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
+        }
+
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>
@@ -78,6 +92,23 @@ internal static class HavenServer
         v1.MapBankEndpoints();
         v1.MapEventEndpoints();
         return app;
+    }
+
+    /// <summary>The adapters that get platform actions: the configured ones, or the webhook queue when none is (rows wait for a dispatcher).</summary>
+    private static IReadOnlyList<string> EnforcementAdapters(HavenServerOptions options)
+    {
+        var adapters = new List<string>();
+        if (options.Webhook is not null)
+        {
+            adapters.Add(Haven.Enforcement.OutboxAction.WebhookAdapter);
+        }
+
+        if (options.Mastodon is not null)
+        {
+            adapters.Add(Haven.Enforcement.OutboxAction.MastodonAdapter);
+        }
+
+        return adapters.Count == 0 ? [Haven.Enforcement.OutboxAction.WebhookAdapter] : adapters;
     }
 
     private static int StatusCodeFor(Exception exception) => exception switch

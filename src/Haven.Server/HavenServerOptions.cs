@@ -17,6 +17,18 @@ internal sealed class HavenServerOptions
     /// <summary>Mastodon admin API for account actions (docs/enforcement.md); null: not dispatched by this server.</summary>
     public Haven.Enforcement.MastodonOptions? Mastodon { get; set; }
 
+    /// <summary>Run the signals stage (events → signals → policy → decisions → outbox) in this server. On by default.</summary>
+    public bool ProcessEvents { get; set; } = true;
+
+    /// <summary>The policy decisions are made by; null uses the shipped default policy.</summary>
+    public Haven.Policy.PolicyEngine? Policy { get; set; }
+
+    /// <summary>Where media URLs in events may be fetched from; null refuses every URL (recorded per media item).</summary>
+    public MediaFetchOptions? MediaFetch { get; set; }
+
+    /// <summary>How long the processor waits for new events once it has caught up.</summary>
+    public TimeSpan ProcessIdleInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Requests per minute allowed to a key that has no limit of its own.</summary>
     public int DefaultRateLimitPerMinute { get; set; } = 6_000;
 

@@ -47,8 +47,9 @@ public sealed class IngestTests(ServerFixture server) : IClassFixture<ServerFixt
 }
 
 /// <summary>
-/// Kills a real <c>haven serve</c> (SIGKILL) in the middle of a large ingest, restarts it, re-sends everything, and checks
-/// that every acknowledged event was durable (comes back as duplicate) and that every event is stored exactly once.
+/// Kills a real <c>haven serve</c> (SIGKILL) in the middle of a large ingest, while its signal processor is deciding,
+/// restarts it, re-sends everything, and checks that every acknowledged event was durable (comes back as duplicate),
+/// that every event is stored exactly once, and that every decision and outbox action exists exactly once.
 /// </summary>
 public sealed class IngestKillTests : IDisposable
 {
@@ -62,8 +63,18 @@ public sealed class IngestKillTests : IDisposable
         var data = Path.Combine(_folder, "data");
         Directory.CreateDirectory(_folder);
         var key = (await RunCli(["apikey", "create", "kill-test", "--scope", "ingest", "--data", data])).Trim();
+
+        // Every 50th event posts a banked MD5 (random hashes, category A1) from its own account: the default policy
+        // decides to remove the post and suspend the account, so each such event means one decision and two actions.
+        var banked = Enumerable.Range(0, Total / MatchEvery).Select(i => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(BitConverter.GetBytes(i)))).ToList();
+        var bankFile = Path.Combine(_folder, "bank.txt");
+        await File.WriteAllLinesAsync(bankFile, banked);
+        await RunCli(["bank", "create", "known", "--data", data]);
+        await RunCli(["bank", "import", "known", bankFile, "--signal", "md5", "--category", "A1", "--data", data]);
         var batches = Enumerable.Range(0, Total / BatchSize)
-            .Select(b => string.Join('\n', Enumerable.Range(b * BatchSize, BatchSize).Select(i => IngestTests.Follow($"kill-{i}", i))))
+            .Select(b => string.Join('\n', Enumerable.Range(b * BatchSize, BatchSize).Select(i => i % MatchEvery == 0
+                ? $"{{\"id\":\"kill-{i}\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"poster-{i}\",\"post\":{{\"id\":\"post-{i}\",\"media\":[{{\"hashes\":{{\"md5\":\"{banked[i / MatchEvery]}\"}}}}]}}}}"
+                : IngestTests.Follow($"kill-{i}", i))))
             .ToList();
 
         var acknowledged = new HashSet<string>(StringComparer.Ordinal);
@@ -130,19 +141,38 @@ public sealed class IngestKillTests : IDisposable
                 }
             }
 
+            // Liveness only: wait until the restarted server's processor has reached the end of the log.
+            for (var attempt = 0; attempt < 3000 && await ScalarAsync(data, "SELECT COALESCE((SELECT last_seq FROM processor_checkpoints), 0) - (SELECT MAX(seq) FROM events)") < 0; attempt++)
+            {
+                await Task.Delay(100);
+            }
+
             second.Kill();
             await second.WaitForExitAsync();
         }
 
         Assert.False(counts.ContainsKey("error") || counts.ContainsKey("conflict"));
+        Assert.Equal((long)Total, await ScalarAsync(data, "SELECT COUNT(*) FROM events"));
+        Assert.Equal((long)Total, await ScalarAsync(data, "SELECT COUNT(DISTINCT event_id) FROM events"));
+        Assert.Equal(0, await ScalarAsync(data, "SELECT (SELECT last_seq FROM processor_checkpoints) - (SELECT MAX(seq) FROM events)"));
+        var decisions = (long)banked.Count;
+        Assert.Equal(decisions, await ScalarAsync(data, "SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(decisions, await ScalarAsync(data, "SELECT COUNT(DISTINCT subject_id) FROM decisions"));
+        Assert.Equal(2 * decisions, await ScalarAsync(data, "SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(decisions, await ScalarAsync(data, "SELECT COUNT(DISTINCT json_extract(payload, '$.contentId')) FROM outbox WHERE kind = 'remove_content'"));
+        Assert.Equal(decisions, await ScalarAsync(data, "SELECT COUNT(DISTINCT json_extract(payload, '$.accountId')) FROM outbox WHERE kind = 'suspend_account'"));
+        Assert.Equal(decisions, await ScalarAsync(data, "SELECT COUNT(*) FROM audit_log WHERE action = 'decision.recorded'"));
+    }
+
+    private const int MatchEvery = 50;
+
+    private static async Task<long> ScalarAsync(string data, string sql)
+    {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "haven.db")};Pooling=False");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM events";
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal((long)Total, reader.GetInt64(0));
-        Assert.Equal((long)Total, reader.GetInt64(1));
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public void Dispose()

@@ -16,7 +16,14 @@ internal static class ServeCommand
         var scaled = MediaFiles.ScaledDecodeOption();
         var webhook = new Option<string?>("--webhook-url") { Description = "Deliver enforcement actions from the outbox to this URL, signed with HAVEN_WEBHOOK_SECRET (docs/enforcement.md)." };
         var mastodon = new Option<string?>("--mastodon-url") { Description = "Suspend and limit accounts through this Mastodon instance's admin API, with the token in HAVEN_MASTODON_TOKEN (docs/enforcement.md)." };
-        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json).") { urls, maxBytes, maxPixels, scaled, webhook, mastodon };
+        var policy = ProcessCommands.PolicyOption();
+        var shadow = ProcessCommands.ShadowOption();
+        var hosts = ProcessCommands.MediaHostOption();
+        var noProcess = new Option<bool>("--no-process") { Description = "Only take events in; leave processing to another worker (haven process or another serve)." };
+        var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json) and the signals stage over ingested events.")
+        {
+            urls, maxBytes, maxPixels, scaled, webhook, mastodon, policy, shadow, hosts, noProcess,
+        };
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
             var options = new HavenServerOptions
@@ -31,6 +38,17 @@ internal static class ServeCommand
                     ? new Haven.Enforcement.MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = Environment.GetEnvironmentVariable("HAVEN_MASTODON_TOKEN") ?? string.Empty }
                     : null,
             };
+            options.ProcessEvents = !parse.GetValue(noProcess);
+            options.MediaFetch = ProcessCommands.FetchOptions(parse.GetValue(hosts));
+            if (options.ProcessEvents)
+            {
+                options.Policy = await ProcessCommands.LoadPolicyAsync("serve", parse.GetValue(policy), parse.GetValue(shadow), ct);
+                if (options.Policy is null)
+                {
+                    return ExitCodes.Usage;
+                }
+            }
+
             if (options.Validate() is { } invalid)
             {
                 Console.Error.WriteLine("haven serve: " + invalid);

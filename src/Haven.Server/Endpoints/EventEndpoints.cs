@@ -64,6 +64,11 @@ internal static class EventEndpoints
         }
 
         var results = await log.IngestAsync(lines, 1, cancellationToken).ConfigureAwait(false);
+        if (results.Any(r => r.Status == IngestStatus.Accepted))
+        {
+            context.RequestServices.GetService<ProcessorService>()?.Nudge();
+        }
+
         return TypedResults.Ok(new IngestResponse(
             IngestSummary.Of(results),
             [.. results.Select(r => new IngestLineDto(r.Line, r.Id, r.Status.ToString().ToLowerInvariant(), r.Error, r.Seq))]));

@@ -49,6 +49,20 @@ internal static class PolicyLoader
         return Load(bytes);
     }
 
+    /// <summary>The shipped default policy (policies/default.policy.json, embedded at build time).</summary>
+    public static PolicyEngine LoadBuiltIn()
+    {
+        using var stream = typeof(PolicyLoader).Assembly.GetManifestResourceStream("Haven.Policy.default.policy.json")
+            ?? throw new InvalidOperationException("The default policy is not embedded in this build.");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Load(buffer.ToArray()) is { IsSuccess: true } loaded ? loaded.Value : throw new InvalidOperationException("The embedded default policy does not validate.");
+    }
+
+    /// <summary>Loads a policy: the file at <paramref name="path"/>, or the built-in default when it is null.</summary>
+    public static async Task<Result<PolicyEngine, PolicyInvalid>> LoadFileOrBuiltInAsync(string? path, CancellationToken cancellationToken = default) =>
+        path is null ? LoadBuiltIn() : await LoadFileAsync(path, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Loads a policy from JSON text.</summary>
     public static Result<PolicyEngine, PolicyInvalid> Load(string json) => Load(Encoding.UTF8.GetBytes(json));
 

@@ -205,12 +205,19 @@ internal sealed partial class SignalProcessor
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        if (_options.Index is null)
+        // Every batch matches against the banks as they are now: a shared index that lags behind (the server polls)
+        // is rebuilt and published here rather than letting a batch miss a bank entry added a moment ago.
+        var banksVersion = await _banks.GetBanksVersionAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.Index is { } shared ? shared.Current.Version != banksVersion : banksVersion != _banksVersion)
         {
-            var banksVersion = await _banks.GetBanksVersionAsync(cancellationToken).ConfigureAwait(false);
-            if (banksVersion != _banksVersion)
+            var (index, _) = await MatchIndexLoader.LoadAsync(_banks, _options.Match.QualityGate, cancellationToken).ConfigureAwait(false);
+            if (_options.Index is { } holder)
             {
-                (_ownIndex, _) = await MatchIndexLoader.LoadAsync(_banks, _options.Match.QualityGate, cancellationToken).ConfigureAwait(false);
+                holder.Publish(index);
+            }
+            else
+            {
+                _ownIndex = index;
                 _banksVersion = banksVersion;
             }
         }
