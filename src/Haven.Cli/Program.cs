@@ -28,6 +28,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     ProcessCommands.Process(),
     ProcessCommands.Decisions(),
     ProcessCommands.Status(),
+    HashtagCommands.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

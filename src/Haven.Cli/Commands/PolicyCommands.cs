@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Haven.Policy;
 using Spectre.Console;
@@ -6,8 +7,8 @@ using Spectre.Console;
 namespace Haven.Cli.Commands;
 
 /// <summary>
-/// <c>haven policy validate|test</c> (docs/policy.md). Neither touches the store: a policy and signal sets are files.
-/// <c>backtest</c> is not here yet: it needs stored events turned into signal sets, which do not exist yet.
+/// <c>haven policy validate|test|backtest</c> (docs/policy.md). Validate and test read files only; backtest replays the
+/// signal sets the processor recorded in the store through a candidate policy.
 /// </summary>
 internal static class PolicyCommands
 {
@@ -93,6 +94,60 @@ internal static class PolicyCommands
             return decisions.Count > 0 ? ExitCodes.Ok : ExitCodes.NoMatch;
         }));
         policy.Add(test);
+
+        var backtestJson = new Option<bool>("--json") { Description = "JSON report instead of tables." };
+        var backtest = new Command("backtest", "Replay every recorded signal set through a candidate policy and report what would change against the decision log. Exit 0.") { file, backtestJson };
+        backtest.SetAction((parse, ct) => CliContext.GuardAsync("policy backtest", async () =>
+        {
+            var loaded = await PolicyLoader.LoadFileAsync(parse.GetValue(file)!, ct);
+            if (!loaded.TryGetValue(out var engine, out var error))
+            {
+                return Refused("policy backtest", parse.GetValue(file)!, error!);
+            }
+
+            await using var store = await CliContext.OpenStoreAsync(parse, ct);
+            if (store is null)
+            {
+                return ExitCodes.StoreError;
+            }
+
+            var report = await PolicyBacktest.RunAsync(store, engine, cancellationToken: ct);
+            if (parse.GetValue(backtestJson))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+
+            var rules = new Table().AddColumns("rule", "mode", "subjects", "with no decision now");
+            rules.Title = new TableTitle($"candidate {Markup.Escape(engine.Version)} over {report.SignalSets:N0} recorded signal sets ({report.SubjectsEvaluated:N0} subjects)");
+            foreach (var r in report.Rules)
+            {
+                rules.AddRow(Markup.Escape(r.RuleId), r.Mode, r.Subjects.ToString("N0", CultureInfo.InvariantCulture), r.NewSubjects.ToString("N0", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(rules);
+            var actions = new Table().AddColumns("action", "subjects now", "with candidate", "change");
+            actions.Title = new TableTitle("recorded by " + Markup.Escape(report.RecordedVersions.Count == 0 ? "no policy yet" : string.Join(", ", report.RecordedVersions)));
+            foreach (var a in report.Actions.Where(a => a.Now + a.Candidate > 0))
+            {
+                actions.AddRow(a.Action, a.Now.ToString("N0", CultureInfo.InvariantCulture), a.Candidate.ToString("N0", CultureInfo.InvariantCulture), a.Change.ToString("+#,0;-#,0;0", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(actions);
+            Console.Out.WriteLine($"{report.GainedCount:N0} subjects would gain actions, {report.LostCount:N0} would lose some.");
+            if (report.Gained.Count > 0)
+            {
+                Console.Out.WriteLine("gain, e.g.: " + string.Join(", ", report.Gained));
+            }
+
+            if (report.Lost.Count > 0)
+            {
+                Console.Out.WriteLine("lose, e.g.: " + string.Join(", ", report.Lost));
+            }
+
+            return ExitCodes.Ok;
+        }));
+        policy.Add(backtest);
         return policy;
     }
 

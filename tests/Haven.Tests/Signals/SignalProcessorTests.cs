@@ -22,7 +22,7 @@ namespace Haven.Tests.Signals;
 /// policy → decisions, status, outbox and audit. Placeholder words stand in for lexicon categories; hashes are random
 /// or of synthetic images.
 /// </summary>
-public abstract class SignalProcessorTests : StoreSuite
+public abstract class PipelineSuite : StoreSuite
 {
     internal const string Lexicon = """
         pattern,category,weight,mode,source
@@ -72,7 +72,7 @@ public abstract class SignalProcessorTests : StoreSuite
         return $"{{\"id\":\"e{n}\",\"type\":\"{type}\",\"occurredAt\":\"{at}\",\"actor\":\"{actor}\",{body}}}";
     }
 
-    internal string Post(string actor, string id, string? text = null, string? replyTo = null, string? repostOf = null, string? media = null, string? hashtags = null, string? community = null)
+    internal string Post(string actor, string id, string? text = null, string? replyTo = null, string? repostOf = null, string? media = null, string? hashtags = null, string? community = null, int minutes = -1)
     {
         var fields = new List<string> { $"\"id\":\"{id}\"" };
         if (text is not null)
@@ -105,7 +105,7 @@ public abstract class SignalProcessorTests : StoreSuite
             fields.Add($"\"community\":\"{community}\"");
         }
 
-        return Event("post.created", actor, $"\"post\":{{{string.Join(',', fields)}}}");
+        return Event("post.created", actor, $"\"post\":{{{string.Join(',', fields)}}}", minutes);
     }
 
     internal static string Photo(Random random) => $"{{\"hashes\":{{\"pdq\":\"{TestHashes.Hex(random, 64)}\",\"quality\":100}}}}";
@@ -128,12 +128,15 @@ public abstract class SignalProcessorTests : StoreSuite
         Assert.All(results, r => Assert.True(r.Status == IngestStatus.Accepted, $"line {r.Line}: {r.Error}"));
     }
 
-    private async Task<long> CountAsync(string sql)
+    internal async Task<long> CountAsync(string sql)
     {
         await using var connection = await Store.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(sql);
     }
+}
 
+public abstract class SignalProcessorTests : PipelineSuite
+{
     [StoreFact]
     public async Task A_banked_image_reposted_with_changes_is_removed_the_account_suspended_and_both_actions_enqueued_once()
     {
