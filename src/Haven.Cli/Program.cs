@@ -25,6 +25,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     LexiconCommands.Create(),
     OutboxCommands.Create(),
     PolicyCommands.Create(),
+    SimulateCommand.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.
