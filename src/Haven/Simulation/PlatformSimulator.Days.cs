@@ -335,11 +335,7 @@ internal sealed partial class PlatformSimulator
 
                 break;
             case OffenderRole.Distributor:
-                var posts = _random.Poisson(0.25 * pace);
-                if (posts == 0 && day >= _guaranteeDay[o] && evidence.KnownMediaPosts == 0)
-                {
-                    posts = 1;
-                }
+                var posts = Math.Max(_random.Poisson(0.25 * pace), day >= _guaranteeDay[o] && evidence.KnownMediaPosts == 0 ? 1 : 0);
 
                 for (var n = 0; n < posts && imagesBefore > 0; n++)
                 {
@@ -348,11 +344,12 @@ internal sealed partial class PlatformSimulator
 
                 break;
             case OffenderRole.Amplifier:
-                var reposts = _random.Poisson(0.3 * pace);
-                var forced = reposts == 0 && day >= _guaranteeDay[o] && evidence.KnownReposts == 0;
-                for (var n = forced ? -1 : 0; n < reposts; n++)
+                // From its guarantee day until it has one, an amplifier's first repost of the day is a known-image post.
+                var due = day >= _guaranteeDay[o] && evidence.KnownReposts == 0;
+                var reposts = Math.Max(_random.Poisson(0.3 * pace), due ? 1 : 0);
+                for (var n = 0; n < reposts; n++)
                 {
-                    if (!forced && _random.Chance(_options.Camouflage) && _recentOrdinary.Count > 0)
+                    if (!due && _random.Chance(_options.Camouflage) && _recentOrdinary.Count > 0)
                     {
                         var ordinary = _recentOrdinary.Pick(_random);
                         var at = After(dayStart, ordinary.Time, 5_000, 12 * HourMs);
@@ -373,16 +370,16 @@ internal sealed partial class PlatformSimulator
                     Add(new PendingEvent { Time = time, Kind = quote ? Kind.NetworkQuote : Kind.Repost, Actor = account, Post = NewPost(account, time, everyday: false), Ref = known.Id, Target = known.Author });
                     CountReaction(quote ? Kind.Quote : Kind.Repost);
                     evidence.KnownReposts++;
-                    forced = false;
+                    due = false;
                 }
 
                 break;
             case OffenderRole.Solicitor:
-                var replies = _random.Poisson(0.35 * pace);
-                var due = replies == 0 && day >= _guaranteeDay[o] && evidence.SolicitingReplies == 0;
-                for (var n = due ? -1 : 0; n < replies; n++)
+                var owed = day >= _guaranteeDay[o] && evidence.SolicitingReplies == 0;
+                var replies = Math.Max(_random.Poisson(0.35 * pace), owed ? 1 : 0);
+                for (var n = 0; n < replies; n++)
                 {
-                    if (!due && _random.Chance(_options.Camouflage))
+                    if (!owed && _random.Chance(_options.Camouflage))
                     {
                         EverydayReplyToOrdinary(account, dayStart);
                         continue;
@@ -399,7 +396,7 @@ internal sealed partial class PlatformSimulator
                     Add(new PendingEvent { Time = at, Kind = Kind.SolicitingReply, Actor = account, Post = id, Ref = photo.Id, Target = photo.Author });
                     _countReplies++;
                     evidence.SolicitingReplies++;
-                    due = false;
+                    owed = false;
                     if (_random.Chance(0.05))
                     {
                         // The photo's owner reports the reply, sometimes the account.

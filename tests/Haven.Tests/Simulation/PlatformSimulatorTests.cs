@@ -290,6 +290,32 @@ public sealed class PlatformSimulatorTests(PlatformFixture platform) : IClassFix
         }
     }
 
+    [Theory]
+    [InlineData(3, 0.9)]
+    [InlineData(2, 1.0)]
+    public void Every_offender_leaves_the_evidence_of_its_role_even_in_a_short_heavily_camouflaged_period(int days, double camouflage)
+    {
+        var folder = Temp();
+        try
+        {
+            PlatformSimulator.Generate(PlatformFixture.Options with { Days = days, Camouflage = camouflage, Images = 0 }, folder);
+            var truth = GroundTruth.Load(Path.Combine(folder, PlatformSimulator.TruthFile));
+            Assert.All(truth.Offenders, o => Assert.True(
+                o.Role switch
+                {
+                    OffenderRole.Creator => o.FirstPosts,
+                    OffenderRole.Distributor => o.KnownMediaPosts,
+                    OffenderRole.Amplifier => o.KnownReposts,
+                    _ => o.SolicitingReplies,
+                } > 0,
+                $"{o.Account} ({o.Role}) left no evidence"));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+
     [Fact]
     public void Offenders_take_over_the_co_opted_hashtag_in_the_second_half()
     {
