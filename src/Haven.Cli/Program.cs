@@ -29,6 +29,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     ProcessCommands.Decisions(),
     ProcessCommands.Status(),
     HashtagCommands.Create(),
+    SimulateCommand.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.

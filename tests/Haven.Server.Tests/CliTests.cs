@@ -189,6 +189,30 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain(key, listed.Stdout);
     }
 
+    [Fact]
+    public async Task SimulateWritesTheFourFilesTheSameForTheSameSeedAndRefusesBadOptions()
+    {
+        var first = await Run(_folder, ["simulate", "--out", "a", "--accounts", "1000", "--network", "20", "--images", "1"]);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("events: follow.created", first.Stdout);
+        Assert.Contains("offenders: creators", first.Stdout);
+        Assert.Contains("simulate: day 30/30", first.Stderr);
+        Assert.Equal(0, (await Run(_folder, ["simulate", "--out", "b", "--accounts", "1000", "--network", "20", "--images", "1"])).ExitCode);
+        foreach (var file in new[] { "events.ndjson", "bank.csv", "lexicon.csv", "truth.json" })
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_folder, "a", file)), await File.ReadAllBytesAsync(Path.Combine(_folder, "b", file)));
+        }
+
+        var bad = await Run(_folder, ["simulate", "--out", "c", "--accounts", "10"]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--accounts", bad.Stderr);
+        Assert.Equal(2, (await Run(_folder, ["simulate", "--accounts", "1000"])).ExitCode);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "a-file"), "x");
+        var unwritable = await Run(_folder, ["simulate", "--out", "a-file/sub", "--accounts", "1000", "--network", "20"]);
+        Assert.Equal(3, unwritable.ExitCode);
+        Assert.Contains("cannot write", unwritable.Stderr);
+    }
+
     public void Dispose()
     {
         try
