@@ -53,7 +53,7 @@ internal static class ProcessCommands
         var policy = PolicyOption();
         var shadow = ShadowOption();
         var hosts = MediaHostOption();
-        var batch = new Option<int>("--batch") { Description = "Events per transaction.", DefaultValueFactory = _ => 5000 };
+        var batch = new Option<int>("--batch") { Description = "Events per transaction.", DefaultValueFactory = _ => 10_000 };
         var command = new Command("process", "Run the signals stage over the event log until it is caught up: media matching, lexicons, context signals, policy, decisions and outbox actions.") { policy, shadow, hosts, batch };
         command.SetAction((parse, ct) => CliContext.GuardAsync("process", async () =>
         {
@@ -76,7 +76,7 @@ internal static class ProcessCommands
             }
 
             using var fetcher = FetchOptions(parse.GetValue(hosts)) is { } fetch ? new MediaFetcher(fetch) : null;
-            var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher });
+            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher });
             var clock = Stopwatch.StartNew();
             var stats = await RunWithProgressAsync(processor, ct);
             PrintStats(stats, clock.Elapsed, engine);

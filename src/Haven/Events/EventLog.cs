@@ -130,6 +130,12 @@ internal sealed class EventLog(HavenStore store)
     public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterSeq, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAfterAsync(connection, afterSeq, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="ReadAfterAsync(long, int, CancellationToken)"/>, on the caller's connection.</summary>
+    public static async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(System.Data.Common.DbConnection connection, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
         var rows = await connection.QueryAsync<(long Seq, string EventId, string Type, long OccurredAt, string Actor, string Body)>(new CommandDefinition(
             "SELECT seq, event_id, type, occurred_at, actor, body FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @limit",
             new { afterSeq, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);

@@ -149,8 +149,6 @@ internal static class Migrations
                 flagged {{BOOL}} NOT NULL,
                 deleted {{BOOL}} NOT NULL
             );
-            CREATE INDEX ix_posts_author ON posts (author, occurred_at);
-            CREATE INDEX ix_posts_parent ON posts (parent_id) WHERE parent_id IS NOT NULL;
             CREATE TABLE media_items (
                 post_id {{KEY_TEXT}} NOT NULL,
                 media_index INTEGER NOT NULL,
