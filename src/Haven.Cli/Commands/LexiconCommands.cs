@@ -7,7 +7,7 @@ using Spectre.Console;
 
 namespace Haven.Cli.Commands;
 
-/// <summary><c>haven lexicon create|import|list|delete|test</c>.</summary>
+/// <summary><c>haven lexicon create|import|install-default|list|delete|test</c>.</summary>
 internal static class LexiconCommands
 {
     public static Command Create()
@@ -52,6 +52,21 @@ internal static class LexiconCommands
             return ExitCodes.Ok;
         })));
         lexicon.Add(import);
+
+        var defaultName = new Option<string>("--name") { Description = "Install under this lexicon name.", DefaultValueFactory = _ => DefaultLexicon.Name };
+        var installDefault = new Command("install-default", "Install the default lexicon that ships with Haven (publicly documented terms, each with its source; docs/lexicon.md). Creates the lexicon if missing; running it again adds only new entries.") { defaultName };
+        installDefault.SetAction((parse, ct) => CliContext.GuardAsync("lexicon install-default", () => WithLexiconsAsync(parse, ct, async lexicons =>
+        {
+            var result = await lexicons.InstallDefaultAsync(parse.GetValue(defaultName)!, ct);
+            if (!result.TryGetValue(out var summary, out var error))
+            {
+                return Fail("lexicon install-default", error!);
+            }
+
+            Console.Out.WriteLine($"default lexicon '{parse.GetValue(defaultName)}': {summary.Entries} entries, {summary.Added} added, {summary.AlreadyPresent} already present.");
+            return ExitCodes.Ok;
+        })));
+        lexicon.Add(installDefault);
 
         var json = new Option<bool>("--json") { Description = "JSON instead of a table." };
         var list = new Command("list", "List lexicons with entry counts per category.") { json };

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Haven.Kernels.Text;
 
@@ -25,6 +24,7 @@ public sealed class LexiconMatcher
 {
     private readonly LexiconEntry[] _entries;
     private readonly int[] _patternLengths;
+    private readonly int _maxPatternLength;
 
     // Character → symbol; symbol 0 is every character no pattern uses, and leads back to the root.
     private readonly ushort[] _symbolOf;
@@ -39,13 +39,23 @@ public sealed class LexiconMatcher
     private readonly int[] _outputEntries;
     private readonly int[] _dictionaryLink;
 
+    /// <summary>Code units of text normalised per window by <see cref="Scan(ReadOnlySpan{char}, List{LexiconHit})"/>: ≈ 11 bytes of normalised output per unit, so a window stays in L2.</summary>
+    internal const int WindowChars = 8192;
+
+    // Below this many characters (beyond the warm-up) a range is walked as one chain.
+    private const int MinimumSplitChars = 256;
+
     [ThreadStatic]
     private static NormalizedText? _scratch;
+
+    [ThreadStatic]
+    private static List<LexiconHit>? _secondHits;
 
     private LexiconMatcher(LexiconEntry[] entries, int[] patternLengths, ushort[] symbolOf, int alphabetSize, int[] delta, int[] outputStart, int[] outputEntries, int[] dictionaryLink)
     {
         _entries = entries;
         _patternLengths = patternLengths;
+        _maxPatternLength = patternLengths.Length == 0 ? 0 : patternLengths.Max();
         _symbolOf = symbolOf;
         _alphabetSize = alphabetSize;
         _delta = delta;
@@ -188,12 +198,50 @@ public sealed class LexiconMatcher
         return new LexiconMatcher(list, lengths, symbolOf, alphabetSize, delta, outputStart, outputEntries, dictionaryLink);
     }
 
-    /// <summary>Normalises <paramref name="text"/> (into a per-thread buffer) and appends every hit to <paramref name="hits"/>.</summary>
+    /// <summary>
+    /// Normalises <paramref name="text"/> and appends every hit to <paramref name="hits"/>, a window of
+    /// <see cref="WindowChars"/> code units at a time: each window is folded into a per-thread buffer and walked while
+    /// it is still in cache, the automaton state carries over, and the last few normalised characters (those that can
+    /// still change, and those a hit ending later may start in) stay for the next window. Same hits, in the same order,
+    /// as normalising the whole text first and calling <see cref="Scan(NormalizedText, List{LexiconHit})"/>.
+    /// </summary>
     public void Scan(ReadOnlySpan<char> text, List<LexiconHit> hits)
     {
-        var scratch = _scratch ??= new NormalizedText();
-        TextNormalizer.Normalize(text, scratch);
-        Scan(scratch, hits);
+        ArgumentNullException.ThrowIfNull(hits);
+        var window = _scratch ??= new NormalizedText();
+        window.Reset(Math.Min(text.Length, WindowChars) + 16);
+        var state = 0;
+        var walked = 0;
+        var position = 0;
+        while (true)
+        {
+            position = TextNormalizer.NormalizeRange(text, position, Math.Min(text.Length, position + WindowChars), window);
+            var last = position >= text.Length;
+            if (last)
+            {
+                window.Finish();
+            }
+
+            // A hit ending at i needs the word-start flag of i + 1, so walk only up to the settled characters.
+            var ready = last ? window.Length : window.Length - NormalizedText.UnsettledChars - 1;
+            if (ready > walked)
+            {
+                state = Walk(window, walked, ready, state, hits);
+                walked = ready;
+            }
+
+            if (last)
+            {
+                return;
+            }
+
+            var discard = walked - _maxPatternLength;
+            if (discard > 0)
+            {
+                window.DiscardPrefix(discard);
+                walked -= discard;
+            }
+        }
     }
 
     /// <summary>Appends every hit in already normalised text to <paramref name="hits"/>; spans refer to the original text.</summary>
@@ -201,25 +249,136 @@ public sealed class LexiconMatcher
     {
         ArgumentNullException.ThrowIfNull(normalized);
         ArgumentNullException.ThrowIfNull(hits);
-        var chars = normalized.Chars;
-        // Bounds checks elided by hand: every symbol is < _alphabetSize and every premultiplied state + symbol lies
-        // inside _delta by construction; _symbolOf covers every char value.
-        ref var delta = ref MemoryMarshal.GetArrayDataReference(_delta);
-        ref var symbolOf = ref MemoryMarshal.GetArrayDataReference(_symbolOf);
-        var state = 0;
-        for (var i = 0; i < chars.Length; i++)
+        Walk(normalized, 0, normalized.Length, 0, hits);
+    }
+
+    /// <summary>Runs the automaton from premultiplied <paramref name="state"/> over normalised characters [from, to); returns the state reached.</summary>
+    /// <remarks>
+    /// One walk is a chain of dependent table reads, so its speed is the load latency. A long range is walked as two
+    /// interleaved chains instead: the second starts at the root <see cref="_maxPatternLength"/> characters before its
+    /// half, which brings it to the true state (an automaton state is the longest suffix of the text read that is a
+    /// prefix of a pattern, never longer than the longest pattern), and it reports only from its half on. Its hits are
+    /// kept aside and appended after the first half's, so hits stay in order of where they end. The loops themselves
+    /// are in <see cref="RunOne"/> and <see cref="RunTwo"/>, which make no calls, so every variable stays in a register.
+    /// </remarks>
+    private unsafe int Walk(NormalizedText normalized, int from, int to, int state, List<LexiconHit> hits)
+    {
+        fixed (int* delta = _delta)
+        fixed (ushort* symbolOf = _symbolOf)
+        fixed (char* chars = normalized.Chars)
         {
-            var next = Unsafe.Add(ref delta, state + Unsafe.Add(ref symbolOf, chars[i]));
-            if (next < 0)
+            var warmUp = _maxPatternLength;
+            var i = from;
+            if (to - from >= (4 * warmUp) + MinimumSplitChars)
             {
-                next = ~next;
-                Report(next / _alphabetSize, i, normalized, hits);
+                // First chain [from, half), second [half - warmUp, half - warmUp + steps): the same number of steps each.
+                var steps = (to - from + warmUp) / 2;
+                var half = from + steps;
+                var second = 0;
+                var secondHits = _secondHits ??= [];
+                secondHits.Clear();
+                for (var k = 0; ; k++)
+                {
+                    k += RunTwo(delta, symbolOf, chars + from + k, chars + half - warmUp + k, steps - k, ref state, ref second);
+                    if (k == steps)
+                    {
+                        break;
+                    }
+
+                    // Step k reports in one chain or both.
+                    var next = delta[state + symbolOf[chars[from + k]]];
+                    var nextSecond = delta[second + symbolOf[chars[half - warmUp + k]]];
+                    if (next < 0)
+                    {
+                        next = ~next;
+                        Report(next / _alphabetSize, from + k, normalized, hits);
+                    }
+
+                    if (nextSecond < 0)
+                    {
+                        nextSecond = ~nextSecond;
+                        if (half - warmUp + k >= half)
+                        {
+                            Report(nextSecond / _alphabetSize, half - warmUp + k, normalized, secondHits);
+                        }
+                    }
+
+                    state = next;
+                    second = nextSecond;
+                }
+
+                // The second chain ends one short of `to` when the lengths are odd; the single loop takes the rest.
+                hits.AddRange(secondHits);
+                state = second;
+                i = half - warmUp + steps;
             }
 
-            state = next;
+            while (i < to)
+            {
+                i += RunOne(delta, symbolOf, chars + i, to - i, ref state);
+                if (i < to)
+                {
+                    var next = ~delta[state + symbolOf[chars[i]]];
+                    Report(next / _alphabetSize, i, normalized, hits);
+                    state = next;
+                    i++;
+                }
+            }
+
+            return state;
         }
     }
 
+    /// <summary>
+    /// Steps one chain over at most <paramref name="count"/> characters and stops before the first step whose target
+    /// reports; returns the steps taken. Pointer reads: every symbol is below the alphabet size and every premultiplied
+    /// state plus symbol lies inside the table by construction, and the caller bounds <paramref name="count"/>.
+    /// </summary>
+    private static unsafe int RunOne(int* delta, ushort* symbolOf, char* text, int count, ref int state)
+    {
+        var s = state;
+        var k = 0;
+        for (; k < count; k++)
+        {
+            var next = delta[s + symbolOf[text[k]]];
+            if (next < 0)
+            {
+                break;
+            }
+
+            s = next;
+        }
+
+        state = s;
+        return k;
+    }
+
+    /// <summary>Two independent chains in step (their loads overlap); stops before the first step where either target reports.</summary>
+    private static unsafe int RunTwo(int* delta, ushort* symbolOf, char* first, char* second, int count, ref int firstState, ref int secondState)
+    {
+        var a = firstState;
+        var b = secondState;
+        var k = 0;
+        for (; k < count; k++)
+        {
+            var nextA = delta[a + symbolOf[first[k]]];
+            var nextB = delta[b + symbolOf[second[k]]];
+            if ((nextA | nextB) < 0)
+            {
+                break;
+            }
+
+            a = nextA;
+            b = nextB;
+        }
+
+        firstState = a;
+        secondState = b;
+        return k;
+    }
+
+    // Kept out of line: inlined, it takes the registers the walk loops need (rare: only where a state may end an entry).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Report(int state, int end, NormalizedText normalized, List<LexiconHit> hits)
     {
         var starts = normalized.OriginalStarts;

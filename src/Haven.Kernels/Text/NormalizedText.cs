@@ -89,6 +89,33 @@ public sealed class NormalizedText : IDisposable
         _tokenEnds = [];
     }
 
+    /// <summary>
+    /// How many of the last normalised characters may still change while text is being fed: the last one may be removed
+    /// (a spaced-out letter repeating the one before the gap) or widened (repeats, combining marks), and the one before
+    /// it may be widened over a removed one. Everything before them is final.
+    /// </summary>
+    internal const int UnsettledChars = 2;
+
+    /// <summary>
+    /// Drops the first <paramref name="count"/> normalised characters, keeping at least <see cref="UnsettledChars"/> + 1,
+    /// so a long text can be scanned through a window that stays in cache. Indexes shift down by
+    /// <paramref name="count"/>; original spans are unchanged.
+    /// </summary>
+    internal void DiscardPrefix(int count)
+    {
+        var keep = _length - count;
+        if (count <= 0 || keep <= UnsettledChars)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Only settled characters can be discarded.");
+        }
+
+        _chars.AsSpan(count, keep).CopyTo(_chars);
+        _starts.AsSpan(count, keep).CopyTo(_starts);
+        _ends.AsSpan(count, keep).CopyTo(_ends);
+        _flags.AsSpan(count, keep).CopyTo(_flags);
+        _length = keep;
+    }
+
     internal void Reset(int expectedLength)
     {
         if (_chars.Length < expectedLength)
@@ -125,33 +152,39 @@ public sealed class NormalizedText : IDisposable
     internal bool HasTail => _tokenLength != 0;
 
     /// <summary>
-    /// Fast path for the common case: a run of ASCII letters in a word with no tail, emitted with the state in locals.
-    /// Same result as <see cref="Push"/> per letter (the streaming oracle test holds both to the reference); returns the
-    /// index of the first code unit not consumed.
+    /// Fast path for the common case, plain ASCII words and the gaps between them, with the state in locals: letters
+    /// (and 'm', which folds to two), separators and spaces, with word ends resolved inline. Same result as
+    /// <see cref="Push"/> and <see cref="PushGap"/> per code unit (the streaming oracle test holds both to the
+    /// reference); stops at anything else (digits, leet symbols, '#', non-ASCII) and returns the index of the first code
+    /// unit not consumed. Call only without a buffered tail (<see cref="HasTail"/>).
     /// </summary>
-    internal int PushAsciiLetters(ReadOnlySpan<char> text, int i, int[] asciiTable)
+    internal int PushAsciiRun(ReadOnlySpan<char> text, int i, int[] runTable)
     {
-        if (_chars.Length < _length + (text.Length - i))
+        // At most two folded characters per code unit ('m' → "rn").
+        if (_chars.Length < _length + (2 * (text.Length - i)))
         {
-            Grow(_length + (text.Length - i));
+            Grow(_length + (2 * (text.Length - i)));
         }
 
-        if (_tokenItems == 0)
+        if (_hashStart >= 0 && _tokenItems == 0 && (runTable[text[i]] & UnicodeFold.AsciiRunKindMask) != UnicodeFold.AsciiRunGap)
         {
             StartToken();
         }
 
-        // Bounds checks elided by hand: capacity was ensured above for one output per remaining input unit, the
-        // table has 128 entries and c < 128.
+        // Bounds checks elided by hand: capacity was ensured above for two outputs per remaining input unit, the table
+        // has 128 entries and c < 128, and a collapse only reads back once a letter was written.
         ref var chars = ref MemoryMarshal.GetArrayDataReference(_chars);
         ref var starts = ref MemoryMarshal.GetArrayDataReference(_starts);
         ref var ends = ref MemoryMarshal.GetArrayDataReference(_ends);
         ref var flags = ref MemoryMarshal.GetArrayDataReference(_flags);
-        ref var table = ref MemoryMarshal.GetArrayDataReference(asciiTable);
+        ref var table = ref MemoryMarshal.GetArrayDataReference(runTable);
         var length = _length;
         var boundary = _boundaryPending;
         var last = _lastWasLetter && length > 0 ? _chars[length - 1] : '\0';
-        var first = i;
+        var items = _tokenItems;
+        var gapCollapse = _gapCollapseCandidate;
+        var previousSingle = _previousTokenSingle;
+        var sawGap = false;
         for (; i < text.Length; i++)
         {
             var c = text[i];
@@ -161,12 +194,60 @@ public sealed class NormalizedText : IDisposable
             }
 
             var folded = Unsafe.Add(ref table, c);
-            if ((folded >> 16) != (int)FoldClass.Letter)
+            var kind = folded & UnicodeFold.AsciiRunKindMask;
+            if (kind == UnicodeFold.AsciiRunGap)
+            {
+                if (items != 0)
+                {
+                    // FlushToken for a word without a tail: a spaced-out single letter repeating the one before the gap collapses.
+                    var single = items == 1;
+                    if (single && gapCollapse && length >= 2 && Unsafe.Add(ref chars, length - 1) == Unsafe.Add(ref chars, length - 2))
+                    {
+                        Unsafe.Add(ref ends, length - 2) = Unsafe.Add(ref ends, length - 1);
+                        length--;
+                    }
+
+                    previousSingle = single;
+                    items = 0;
+                    gapCollapse = false;
+                }
+
+                boundary = true;
+                sawGap = true;
+                continue;
+            }
+
+            if (kind == 0)
             {
                 break;
             }
 
-            var f = (char)folded;
+            if (items == 0)
+            {
+                // StartToken (no hashtag mark is pending here: a gap clears it, and one pending at entry was emitted above).
+                gapCollapse = previousSingle && last != '\0' && boundary && length > 0;
+            }
+
+            var f = (char)(folded & 0xFFFF);
+            if (kind == UnicodeFold.AsciiRunLetterPair)
+            {
+                f = (char)(folded & 0xFF);
+                items++;
+                if (f != last || boundary)
+                {
+                    Unsafe.Add(ref chars, length) = f;
+                    Unsafe.Add(ref starts, length) = i;
+                    Unsafe.Add(ref flags, length) = boundary ? BoundaryFlag : (byte)0;
+                    length++;
+                    boundary = false;
+                }
+
+                Unsafe.Add(ref ends, length - 1) = i + 1;
+                last = f;
+                f = (char)((folded >> 8) & 0xFF);
+            }
+
+            items++;
             if (f == last && !boundary)
             {
                 Unsafe.Add(ref ends, length - 1) = i + 1;
@@ -182,15 +263,17 @@ public sealed class NormalizedText : IDisposable
             last = f;
         }
 
-        var count = i - first;
-        if (count > 0)
+        _length = length;
+        _boundaryPending = boundary;
+        _lastWasLetter = last != '\0';
+        _tokenItems = items;
+        _tokenEmitted = items;
+        _tokenHasLetter = items != 0;
+        _gapCollapseCandidate = gapCollapse;
+        _previousTokenSingle = previousSingle;
+        if (sawGap)
         {
-            _length = length;
-            _boundaryPending = boundary;
-            _lastWasLetter = true;
-            _tokenItems += count;
-            _tokenEmitted += count;
-            _tokenHasLetter = true;
+            _hashStart = -1;
         }
 
         return i;

@@ -37,23 +37,38 @@ public static class TextNormalizer
     {
         ArgumentNullException.ThrowIfNull(output);
         output.Reset(text.Length + 16);
+        NormalizeRange(text, 0, text.Length, output);
+        output.Finish();
+    }
+
+    /// <summary>
+    /// Feeds the code points of <paramref name="text"/> from <paramref name="from"/> up to <paramref name="to"/> to
+    /// <paramref name="output"/> without ending the text, so a long text can be normalised (and scanned) a window at a
+    /// time with the same result as in one piece. A surrogate pair straddling <paramref name="to"/> is taken whole;
+    /// returns the index of the first code unit not consumed.
+    /// </summary>
+    internal static int NormalizeRange(ReadOnlySpan<char> text, int from, int to, NormalizedText output)
+    {
         var entries = UnicodeFold.EntriesArray;
         var chars = UnicodeFold.Chars;
         var classes = UnicodeFold.Classes;
         var asciiTable = UnicodeFold.Ascii;
-        var i = 0;
-        while (i < text.Length)
+        var runTable = UnicodeFold.AsciiRun;
+        var runText = text[..to];
+        var i = from;
+        while (i < to)
         {
             int cp = text[i];
             if (cp < 128)
             {
-                // ASCII: one folded character per code unit except 'm' → "rn" and a few symbols (general path).
-                var ascii = asciiTable[cp];
-                if ((ascii >> 16) == (int)FoldClass.Letter && !output.HasTail)
+                // ASCII words and gaps in one loop; digits, leet symbols, '#' and a word's buffered tail take the general path.
+                if (runTable[cp] != 0 && !output.HasTail)
                 {
-                    i = output.PushAsciiLetters(text, i, asciiTable);
+                    i = output.PushAsciiRun(runText, i, runTable);
                     continue;
                 }
+
+                var ascii = asciiTable[cp];
 
                 if ((ascii >> 16) >= (int)FoldClass.Separator)
                 {
@@ -111,7 +126,7 @@ public static class TextNormalizer
             i += width;
         }
 
-        output.Finish();
+        return i;
     }
 
     /// <summary>Normalises a lexicon pattern exactly as text is normalised; the result is what the matcher looks for.</summary>

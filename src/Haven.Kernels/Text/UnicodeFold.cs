@@ -35,6 +35,7 @@ internal static class UnicodeFold
     private static readonly char[] PoolChars;
     private static readonly FoldClass[] PoolClasses;
     private static readonly int[] AsciiTable;
+    private static readonly int[] AsciiRunTable;
 
     static UnicodeFold()
     {
@@ -79,15 +80,38 @@ internal static class UnicodeFold
         PoolChars = [.. chars];
         PoolClasses = [.. classes];
         AsciiTable = new int[128];
+        AsciiRunTable = new int[128];
         for (var cp = 0; cp < 128; cp++)
         {
             var entry = Entries[cp];
+            var offset = OffsetOf(entry);
             if (LengthOf(entry) == 1)
             {
-                AsciiTable[cp] = PoolChars[OffsetOf(entry)] | ((int)PoolClasses[OffsetOf(entry)] << 16);
+                AsciiTable[cp] = PoolChars[offset] | ((int)PoolClasses[offset] << 16);
             }
+
+            AsciiRunTable[cp] = (LengthOf(entry), LengthOf(entry) > 0 ? PoolClasses[offset] : default) switch
+            {
+                (1, FoldClass.Letter) => PoolChars[offset] | AsciiRunLetter,
+                (1, FoldClass.Separator or FoldClass.Space) => AsciiRunGap,
+                (2, FoldClass.Letter) when PoolClasses[offset + 1] == FoldClass.Letter && PoolChars[offset] < 128 && PoolChars[offset + 1] < 128
+                    => PoolChars[offset] | (PoolChars[offset + 1] << 8) | AsciiRunLetterPair,
+                _ => 0,
+            };
         }
     }
+
+    /// <summary><see cref="AsciiRun"/> kind: one letter, the folded character in the low 16 bits.</summary>
+    internal const int AsciiRunLetter = 1 << 16;
+
+    /// <summary><see cref="AsciiRun"/> kind: a separator or space.</summary>
+    internal const int AsciiRunGap = 2 << 16;
+
+    /// <summary><see cref="AsciiRun"/> kind: two ASCII letters ('m' → "rn"), the first in bits 0–7, the second in bits 8–15.</summary>
+    internal const int AsciiRunLetterPair = 3 << 16;
+
+    /// <summary>Mask of the kind bits of an <see cref="AsciiRun"/> entry.</summary>
+    internal const int AsciiRunKindMask = 3 << 16;
 
     /// <summary>Entry of a dropped combining mark: no folded characters, and the original span of the letter before it grows over it.</summary>
     internal const int AttachEntry = 1;
@@ -97,6 +121,13 @@ internal static class UnicodeFold
 
     /// <summary>ASCII fast path: folded character | class &lt;&lt; 16 when a code point folds to exactly one character, else 0.</summary>
     internal static int[] Ascii => AsciiTable;
+
+    /// <summary>
+    /// The fused ASCII run of <see cref="NormalizedText"/>: per code point below 128 a kind (<see cref="AsciiRunLetter"/>,
+    /// <see cref="AsciiRunLetterPair"/>, <see cref="AsciiRunGap"/>) with its folded letters, or 0 for what the general
+    /// path must see (digits, leet symbols, '#').
+    /// </summary>
+    internal static int[] AsciiRun => AsciiRunTable;
 
     internal static int OffsetOf(int entry) => entry & OffsetMask;
 

@@ -111,6 +111,22 @@ internal sealed class LexiconService(HavenStore store)
         return new LexiconImportSummary(entries.Count, added, entries.Count - added);
     }
 
+    /// <summary>
+    /// Installs the shipped default lexicon (<see cref="DefaultLexicon"/>) under <paramref name="name"/>: creates it if
+    /// missing, then imports every entry; running it again adds only entries a newer Haven ships.
+    /// </summary>
+    public async Task<Result<LexiconImportSummary, LexiconError>> InstallDefaultAsync(string name = DefaultLexicon.Name, CancellationToken cancellationToken = default)
+    {
+        var created = await CreateAsync(name, DefaultLexicon.Description, cancellationToken).ConfigureAwait(false);
+        if (!created.IsSuccess && created.Error is not LexiconAlreadyExists)
+        {
+            return created.Error;
+        }
+
+        using var reader = DefaultLexicon.Open();
+        return await ImportAsync(name, reader, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<Result<long, LexiconError>> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

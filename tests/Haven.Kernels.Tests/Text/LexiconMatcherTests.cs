@@ -205,7 +205,7 @@ public sealed class LexiconMatcherTests
     }
 
     /// <summary>The oracle: for every entry, every position of the normalised text, compared character by character.</summary>
-    private static List<LexiconHit> NaiveScan(List<LexiconEntry> entries, string text)
+    internal static List<LexiconHit> NaiveScan(List<LexiconEntry> entries, string text)
     {
         using var normalized = new NormalizedText();
         TextNormalizer.Normalize(text, normalized);

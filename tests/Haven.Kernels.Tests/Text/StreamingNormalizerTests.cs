@@ -12,7 +12,7 @@ public sealed class StreamingNormalizerTests
     private static readonly string[] Pieces =
     [
         "a", "b", "e", "l", "i", "I", "m", "o", "u", "Bluu", "ee", "finch", "1", "3", "0", "2", "7", "@", "$", "!", "|", "+", "€", "#", "＃",
-        " ", " ", ".", "_", "-", "\u200B", "\u00AD", "\u202E", "\u0301", "\uFE0F", "𝐛", "ｂ", "ﬁ", "ⓔ", "😀", "\uD800", "е", "ο",
+        "m", "Mm", "rn", "moon", "ox", "\t", ",", " ", " ", ".", "_", "-", "\u200B", "\u00AD", "\u202E", "\u0301", "\uFE0F", "𝐛", "ｂ", "ﬁ", "ⓔ", "😀", "\uD800", "е", "ο",
     ];
 
     [Theory]
