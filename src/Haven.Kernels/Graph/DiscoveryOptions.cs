@@ -20,6 +20,16 @@ public sealed class PageRankOptions
     /// </summary>
     public double Tolerance { get; init; } = 1e-7;
 
+    /// <summary>
+    /// After the push phase, synchronous sweeps over the ball push every residual at once until at most this much of
+    /// the walk mass (of 1) is left unpushed; <see cref="DiscoveryWorkspace.ResidualMass"/> reports what is left, which
+    /// bounds the total score error.
+    /// </summary>
+    public double MaxResidual { get; init; } = 0.01;
+
+    /// <summary>Threads for each sweep; 1 runs on the calling thread only (the push phase is always sequential).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = 1;
+
     /// <summary>Weight of an edge by kind, indexed by <see cref="EdgeKind"/> (7 entries, each ≥ 0); null for all 1.</summary>
     public float[]? KindWeights { get; init; }
 

@@ -34,22 +34,32 @@ public sealed partial class DiscoveryWorkspace
             restartTotal += 1 + (evidence is null ? 0 : evidence[_order[s]]);
         }
 
+        // Slack = residual − Tolerance × degree: a node is due a push once its slack reaches 0. Nodes beyond the ball
+        // hold NaN, which absorbs whatever lands there and never compares ≥ 0, so the inner loop touches one array
+        // per edge (the residual) instead of four (hops, residual, queued flag, degree).
+        var offsets = graph.OffsetArray;
+        var targets = graph.TargetArray;
+        var labels = graph.LabelArray;
+        var alpha = options.Alpha;
+        var tolerance = options.Tolerance;
+        var slack = _slack;
+        slack.AsSpan(0, graph.NodeCount).Fill(double.NaN);
+        foreach (var node in Reached)
+        {
+            slack[node] = -tolerance * (offsets[node + 1] - offsets[node]);
+        }
+
         var capacity = _queue.Length;
         var head = 0;
         var queued = 0;
         for (var s = 0; s < seedCount; s++)
         {
             var seed = _order[s];
-            _residual[seed] = (1 + (evidence is null ? 0 : evidence[seed])) / restartTotal;
+            slack[seed] += (1 + (evidence is null ? 0 : evidence[seed])) / restartTotal;
             _queue[queued++] = seed;
             _queued[seed] = true;
         }
 
-        var offsets = graph.OffsetArray;
-        var targets = graph.TargetArray;
-        var labels = graph.LabelArray;
-        var alpha = options.Alpha;
-        var tolerance = options.Tolerance;
         long work = 0;
         while (queued > 0)
         {
@@ -57,10 +67,11 @@ public sealed partial class DiscoveryWorkspace
             head = head + 1 == capacity ? 0 : head + 1;
             queued--;
             _queued[u] = false;
-            var residual = _residual[u];
-            _residual[u] = 0;
-            _mass[u] += alpha * residual;
             int start = offsets[u], end = offsets[u + 1];
+            var threshold = tolerance * (end - start);
+            var residual = slack[u] + threshold;
+            slack[u] = -threshold;
+            _mass[u] += alpha * residual;
             var outWeight = _outWeight[u];
             if (outWeight == 0)
             {
@@ -76,19 +87,13 @@ public sealed partial class DiscoveryWorkspace
             for (var i = start; i < end; i++)
             {
                 var v = targets[i];
-                if (_hops[v] < 0)
-                {
-                    continue;
-                }
-
                 var weight = _labelWeights[labels[i]];
                 if (evidence is not null)
                 {
                     weight *= 1 + evidence[v];
                 }
 
-                var updated = _residual[v] += share * weight;
-                if (!_queued[v] && updated >= tolerance * (offsets[v + 1] - offsets[v]) && updated > 0)
+                if ((slack[v] += share * weight) >= 0 && !_queued[v])
                 {
                     _queued[v] = true;
                     var tail = head + queued;
@@ -98,11 +103,30 @@ public sealed partial class DiscoveryWorkspace
             }
         }
 
+        // What push left is mostly parked on hubs (their threshold is Tolerance × a large degree). Pushing a hub costs
+        // its whole degree in random writes; a sweep pushes every residual at once by pulling, in id order, so finish
+        // with sweeps until at most MaxResidual of the mass is unaccounted for (each sweep keeps at most 1 − α of it).
         double left = 0;
+        foreach (var node in Reached)
+        {
+            left += slack[node] += tolerance * (offsets[node + 1] - offsets[node]);
+        }
+
+        if (left > options.MaxResidual)
+        {
+            var uniform = _labelWeights.AsSpan().IndexOfAnyExcept(_labelWeights[0]) < 0 ? _labelWeights[0] : 0;
+            var context = new SweepContext(offsets, targets, labels, evidence, alpha, uniform);
+            var ball = SortReachedById();
+            for (var sweep = 0; sweep < MaxSweeps && left > options.MaxResidual; sweep++)
+            {
+                (left, var read) = Sweep(context, ball, options.MaxDegreeOfParallelism);
+                work += read;
+            }
+        }
+
         var exponent = options.DegreeExponent;
         foreach (var node in Reached)
         {
-            left += _residual[node];
             var score = _mass[node];
             if (exponent != 0)
             {
@@ -142,34 +166,40 @@ public sealed partial class DiscoveryWorkspace
         var offsets = graph.OffsetArray;
         var targets = graph.TargetArray;
         var trust = _mass;
-        var perEdge = _residual;
+
+        // Trust per edge is read once per half-edge at random: a float array (4 bytes a node) keeps twice as much of it
+        // in cache as doubles would; sums and trust stay double.
+        var perEdge = _perEdge;
+        var ball = SortReachedById();
+        var byId = _byId;
+        var hops = _hops;
         long work = 0;
         for (var round = 1; round <= rounds; round++)
         {
-            var senders = ReachedWithin(round - 1);
-            for (var k = 0; k < senders; k++)
+            for (var k = 0; k < ball; k++)
             {
-                var u = _order[k];
+                var u = byId[k];
                 var degree = offsets[u + 1] - offsets[u];
-                perEdge[u] = degree > 0 ? trust[u] / degree : 0;
+                if (hops[u] < round && degree > 0)
+                {
+                    perEdge[u] = (float)(trust[u] / degree);
+                }
             }
 
-            // Pull: each receiver sums its neighbours' per-edge trust. Nodes beyond the ball hold 0, so trust sent
-            // there is lost; receivers are independent, so the sweep splits across threads.
-            var receivers = ReachedWithin(round);
-            work += offsets[receivers] - offsets[0];
-            if (options.MaxDegreeOfParallelism == 1 || receivers < ParallelChunk)
+            // Pull: each receiver (trust reaches at most `round` hops) sums its neighbours' per-edge trust. Nodes beyond
+            // the ball hold 0, so trust sent there is lost. Receivers are independent, so the sweep splits across threads.
+            if (options.MaxDegreeOfParallelism == 1 || ball < 2 * ParallelChunk)
             {
-                Pull(0, receivers, offsets, targets, trust, perEdge);
+                work += Pull(byId, 0, ball, round, hops, offsets, targets, trust, perEdge);
             }
             else
             {
-                var order = _order;
+                var limit = round;
                 Parallel.For(
                     0,
-                    (receivers + ParallelChunk - 1) / ParallelChunk,
+                    (ball + ParallelChunk - 1) / ParallelChunk,
                     new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
-                    chunk => Pull(order, chunk * ParallelChunk, Math.Min(receivers, (chunk + 1) * ParallelChunk), offsets, targets, trust, perEdge));
+                    chunk => Interlocked.Add(ref work, Pull(byId, chunk * ParallelChunk, Math.Min(ball, (chunk + 1) * ParallelChunk), limit, hops, offsets, targets, trust, perEdge)));
             }
         }
 
@@ -183,25 +213,170 @@ public sealed partial class DiscoveryWorkspace
         Work = work;
     }
 
-    private const int ParallelChunk = 4096;
+    private const int ParallelChunk = 16_384;
 
-    private void Pull(int from, int to, int[] offsets, int[] targets, double[] trust, double[] perEdge) =>
-        Pull(_order, from, to, offsets, targets, trust, perEdge);
-
-    private static void Pull(int[] order, int from, int to, int[] offsets, int[] targets, double[] trust, double[] perEdge)
+    /// <summary>Pulls trust into the receivers among byId[from..to] within `limit` hops; returns the half-edges read.</summary>
+    private static long Pull(int[] byId, int from, int to, int limit, byte[] hops, int[] offsets, int[] targets, double[] trust, float[] perEdge)
     {
+        long read = 0;
         for (var k = from; k < to; k++)
         {
-            var v = order[k];
+            var v = byId[k];
+            if (hops[v] > limit)
+            {
+                continue;
+            }
+
             double sum = 0;
-            for (var i = offsets[v]; i < offsets[v + 1]; i++)
+            int start = offsets[v], end = offsets[v + 1];
+            for (var i = start; i < end; i++)
             {
                 sum += perEdge[targets[i]];
             }
 
             trust[v] = sum;
+            read += end - start;
         }
+
+        return read;
     }
+
+    /// <summary>
+    /// Copies the reached nodes into <c>_byId</c> in ascending id order and returns how many there are, so that sweeps
+    /// read the CSR arrays front to back instead of in breadth-first (random) order. A large ball is collected by one
+    /// scan of the hop bytes; a small one is sorted.
+    /// </summary>
+    private int SortReachedById()
+    {
+        var count = _reached;
+        if (_byId.Length < _hops.Length)
+        {
+            _byId = new int[_hops.Length];
+        }
+
+        var nodeCount = _graph!.NodeCount;
+        if ((long)count * 16 >= nodeCount)
+        {
+            var k = 0;
+            for (var v = 0; v < nodeCount; v++)
+            {
+                if (_hops[v] != Unreached)
+                {
+                    _byId[k++] = v;
+                }
+            }
+        }
+        else
+        {
+            Reached.CopyTo(_byId);
+            Array.Sort(_byId, 0, count);
+        }
+
+        return count;
+    }
+
+    /// <summary>Sweeps a PageRank run does at most after its push phase (each keeps at most 1 − α of the residual).</summary>
+    private const int MaxSweeps = 1_000;
+
+    /// <summary>
+    /// One synchronous push of every residual in the ball (the residual is in <c>_slack</c> by now): each node keeps α
+    /// of it as mass and offers the rest per unit of edge weight (as a float: 4 bytes a node read at random, like
+    /// SybilRank's per-edge trust); then each node pulls its new residual from its neighbours. Returns the residual left and the half-edges read.
+    /// </summary>
+    private (double Left, long Read) Sweep(in SweepContext context, int ball, int parallelism)
+    {
+        var residual = _slack;
+        var spread = _perEdge;
+        var byId = _byId;
+        var alpha = context.Alpha;
+        for (var k = 0; k < ball; k++)
+        {
+            var u = byId[k];
+            var r = residual[u];
+            _mass[u] += alpha * r;
+            var outWeight = _outWeight[u];
+            if (outWeight == 0 && r != 0)
+            {
+                outWeight = _outWeight[u] = WeightedDegree(context.Offsets[u], context.Offsets[u + 1], context.Targets, context.Labels, context.Evidence);
+            }
+
+            spread[u] = outWeight > 0 ? (float)((1 - alpha) * r / outWeight) : 0;
+        }
+
+        if (parallelism == 1 || ball < 2 * ParallelChunk)
+        {
+            return PullResidual(context, 0, ball);
+        }
+
+        var chunks = (ball + ParallelChunk - 1) / ParallelChunk;
+        var partial = new (double Left, long Read)[chunks];
+        var self = this;
+        var shared = context;
+        Parallel.For(
+            0,
+            chunks,
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            chunk => partial[chunk] = self.PullResidual(shared, chunk * ParallelChunk, Math.Min(ball, (chunk + 1) * ParallelChunk)));
+        (double Left, long Read) total = default;
+        foreach (var (left, read) in partial)
+        {
+            total = (total.Left + left, total.Read + read);
+        }
+
+        return total;
+    }
+
+    private (double Left, long Read) PullResidual(in SweepContext context, int from, int to)
+    {
+        var residual = _slack;
+        var spread = _perEdge;
+        var labelWeights = _labelWeights;
+        var uniform = context.UniformWeight;
+        var offsets = context.Offsets;
+        var targets = context.Targets;
+        var labels = context.Labels;
+        double left = 0;
+        long read = 0;
+        for (var k = from; k < to; k++)
+        {
+            var v = _byId[k];
+            int start = offsets[v], end = offsets[v + 1];
+            double sum = 0;
+            if (uniform > 0)
+            {
+                for (var i = start; i < end; i++)
+                {
+                    sum += spread[targets[i]];
+                }
+
+                sum *= uniform;
+            }
+            else
+            {
+                for (var i = start; i < end; i++)
+                {
+                    sum += spread[targets[i]] * labelWeights[labels[i]];
+                }
+            }
+
+            if (context.Evidence is { } evidence)
+            {
+                sum *= 1 + evidence[v];
+            }
+
+            residual[v] = sum;
+            left += sum;
+            read += end - start;
+        }
+
+        return (left, read);
+    }
+
+    /// <summary>
+    /// The snapshot arrays and settings a PageRank sweep reads; <c>UniformWeight</c> is the weight every label has, or 0
+    /// when weights differ (then the labels must be read).
+    /// </summary>
+    private readonly record struct SweepContext(int[] Offsets, int[] Targets, byte[] Labels, float[]? Evidence, double Alpha, double UniformWeight);
 
     private double WeightedDegree(int start, int end, int[] targets, byte[] labels, float[]? evidence)
     {
@@ -233,9 +408,10 @@ public sealed partial class DiscoveryWorkspace
             throw new ArgumentOutOfRangeException(nameof(options), options.Alpha, "Alpha must lie in (0, 1].");
         }
 
-        if (!(options.Tolerance > 0) || !(options.DegreeExponent >= 0))
+        if (!(options.Tolerance > 0) || !(options.DegreeExponent >= 0) || !(options.MaxResidual >= 0) || options.MaxDegreeOfParallelism < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Tolerance must be positive and DegreeExponent non-negative.");
+            throw new ArgumentOutOfRangeException(
+                nameof(options), "Tolerance must be positive, DegreeExponent and MaxResidual non-negative, MaxDegreeOfParallelism at least 1.");
         }
 
         if (options.KindWeights is { } weights && (weights.Length != 7 || !AllNonNegative(weights)))

@@ -8,16 +8,23 @@ namespace Haven.Kernels.Graph;
 /// </summary>
 public sealed partial class DiscoveryWorkspace
 {
-    private int[] _hops = [];
+    /// <summary>Largest hop bound a run accepts (hops are kept in a byte per node, so the BFS reads 1 byte per edge).</summary>
+    public const int MaxHopsLimit = 254;
+
+    private const byte Unreached = byte.MaxValue;
+
+    private byte[] _hops = [];
     private int[] _parent = [];
     private int[] _parentEdge = [];
     private int[] _parentCount = [];
     private int[] _order = [];
     private int[] _levelEnd = new int[8];
     private double[] _mass = [];
-    private double[] _residual = [];
     private float[] _scores = [];
     private double[] _outWeight = [];
+    private double[] _slack = [];
+    private float[] _perEdge = [];
+    private int[] _byId = [];
     private int[] _queue = [];
     private bool[] _queued = [];
     private readonly double[] _labelWeights = new double[256];
@@ -36,11 +43,11 @@ public sealed partial class DiscoveryWorkspace
     /// <summary>For push-based PageRank: the walk mass left unpushed (an upper bound on the total score error).</summary>
     public double ResidualMass { get; private set; }
 
-    /// <summary>Pushes (PageRank) or pull sweeps (SybilRank) done by the latest run.</summary>
+    /// <summary>Half-edges visited by the latest run's pushes (PageRank) or pull sweeps (SybilRank); 0 for breadth-first.</summary>
     public long Work { get; private set; }
 
     /// <summary>Hops from <paramref name="node"/> to its nearest seed in the latest run, or −1 beyond the bound.</summary>
-    public int Hops(int node) => (uint)node < (uint)_hops.Length ? _hops[node] : -1;
+    public int Hops(int node) => (uint)node < (uint)_hops.Length && _hops[node] != Unreached ? _hops[node] : -1;
 
     /// <summary>The score of <paramref name="node"/> in the latest run; false for nodes beyond the hop bound.</summary>
     public bool TryGetScore(int node, out float score)
@@ -121,12 +128,13 @@ public sealed partial class DiscoveryWorkspace
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentOutOfRangeException.ThrowIfNegative(maxHops);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxHops, MaxHopsLimit);
         Reset(graph.NodeCount);
         _graph = graph;
         foreach (var seed in seeds)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)seed, (uint)graph.NodeCount, nameof(seeds));
-            if (_hops[seed] < 0)
+            if (_hops[seed] == Unreached)
             {
                 _hops[seed] = 0;
                 _parent[seed] = -1;
@@ -151,9 +159,9 @@ public sealed partial class DiscoveryWorkspace
                 {
                     var v = targets[i];
                     var hops = _hops[v];
-                    if (hops < 0)
+                    if (hops == Unreached)
                     {
-                        _hops[v] = next;
+                        _hops[v] = (byte)next;
                         _parent[v] = u;
                         _parentEdge[v] = i;
                         _parentCount[v] = 1;
@@ -182,16 +190,17 @@ public sealed partial class DiscoveryWorkspace
     {
         if (_hops.Length < nodeCount)
         {
-            _hops = new int[nodeCount];
-            Array.Fill(_hops, -1);
+            _hops = new byte[nodeCount];
+            Array.Fill(_hops, Unreached);
             _parent = new int[nodeCount];
             _parentEdge = new int[nodeCount];
             _parentCount = new int[nodeCount];
             _order = new int[nodeCount];
             _mass = new double[nodeCount];
-            _residual = new double[nodeCount];
             _scores = new float[nodeCount];
             _outWeight = new double[nodeCount];
+            _slack = new double[nodeCount];
+            _perEdge = new float[nodeCount];
             _queue = new int[nodeCount];
             _queued = new bool[nodeCount];
         }
@@ -199,12 +208,12 @@ public sealed partial class DiscoveryWorkspace
         {
             foreach (var node in Reached)
             {
-                _hops[node] = -1;
+                _hops[node] = Unreached;
                 _parentCount[node] = 0;
                 _mass[node] = 0;
-                _residual[node] = 0;
                 _scores[node] = 0;
                 _outWeight[node] = 0;
+                _perEdge[node] = 0;
             }
         }
 

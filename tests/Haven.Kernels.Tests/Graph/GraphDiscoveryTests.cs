@@ -186,13 +186,38 @@ public sealed class GraphDiscoveryTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void SweepsAloneMatchDensePowerIteration(int nodes, int interactions)
+    {
+        // A tolerance of 1 pushes almost nothing, leaving the sweeps to do the work, on one thread and on two.
+        var random = new Random(HashCode.Combine(nodes, interactions, 9));
+        var edges = EdgeList.Random(nodes, interactions, random);
+        var evidence = Enumerable.Range(0, nodes).Select(_ => random.Next(4) == 0 ? 2f : 0f).ToArray();
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var options = new PageRankOptions
+            {
+                MaxHops = 3,
+                Tolerance = 1,
+                MaxResidual = 1e-13,
+                MaxDegreeOfParallelism = threads,
+                NodeEvidence = evidence,
+                KindWeights = PageRankOptions.DefaultKindWeights,
+                CountMultiplicity = true,
+                DegreeExponent = 1,
+            };
+            AssertPageRankMatchesOracle(edges, Seeds(nodes, random), options);
+        }
+    }
+
     [Fact]
     public void PushErrorIsBoundedByTheResidual()
     {
         var random = new Random(8);
         var edges = EdgeList.Random(400, 3_000, random);
         var seeds = Seeds(400, random);
-        var options = new PageRankOptions { Tolerance = 1e-4 };
+        var options = new PageRankOptions { Tolerance = 1e-4, MaxResidual = 1 };
         var exact = new NaiveGraph(edges).PageRank(seeds, options);
         var workspace = new DiscoveryWorkspace();
         GraphDiscovery.PersonalizedPageRank(edges.Build(), seeds, options, workspace);
@@ -225,23 +250,24 @@ public sealed class GraphDiscoveryTests
     }
 
     [Fact]
-    public void SybilRankSplitsAcrossThreadsWithoutChangingScores()
+    public void SweepsSplitAcrossThreadsWithoutChangingScores()
     {
+        // Large enough for several chunks per sweep. SybilRank's sums are per receiver, so exactly equal; PageRank's
+        // residual total is summed per chunk, which may end the sweeps a rounding apart.
         var random = new Random(12);
-        var edges = EdgeList.Random(20_000, 120_000, random);
-        var graph = edges.Build();
-        var seeds = Seeds(20_000, random);
+        var graph = EdgeList.Random(60_000, 300_000, random).Build();
+        var seeds = Seeds(60_000, random);
         var single = new DiscoveryWorkspace();
         var parallel = new DiscoveryWorkspace();
         GraphDiscovery.SybilRank(graph, seeds, new SybilRankOptions(), single);
         GraphDiscovery.SybilRank(graph, seeds, new SybilRankOptions { MaxDegreeOfParallelism = 2 }, parallel);
-        Assert.Equal(single.Reached.ToArray(), parallel.Reached.ToArray());
-        foreach (var node in single.Reached)
-        {
-            single.TryGetScore(node, out var a);
-            parallel.TryGetScore(node, out var b);
-            Assert.Equal(a, b);
-        }
+        AssertSameScores(single, parallel, 0f);
+
+        var options = new PageRankOptions { Tolerance = 1e-3, MaxResidual = 1e-6 };
+        GraphDiscovery.PersonalizedPageRank(graph, seeds, options, single);
+        GraphDiscovery.PersonalizedPageRank(graph, seeds, new PageRankOptions { Tolerance = 1e-3, MaxResidual = 1e-6, MaxDegreeOfParallelism = 2 }, parallel);
+        Assert.True(single.Work > 0);
+        AssertSameScores(single, parallel, 1e-6f);
     }
 
     [Theory]
@@ -370,6 +396,17 @@ public sealed class GraphDiscoveryTests
             {
                 Assert.True(Math.Abs(score - expected[v]) <= (1e-5 * scale) + 1e-12, $"node {v}: {score} vs {expected[v]}");
             }
+        }
+    }
+
+    private static void AssertSameScores(DiscoveryWorkspace expected, DiscoveryWorkspace actual, float relativeTolerance)
+    {
+        Assert.Equal(expected.Reached.ToArray(), actual.Reached.ToArray());
+        foreach (var node in expected.Reached)
+        {
+            expected.TryGetScore(node, out var a);
+            actual.TryGetScore(node, out var b);
+            Assert.True(Math.Abs(a - b) <= relativeTolerance * Math.Abs(a), $"node {node}: {a} vs {b}");
         }
     }
 
