@@ -112,11 +112,12 @@ public sealed partial class DiscoveryWorkspace
             left += slack[node] += tolerance * (offsets[node + 1] - offsets[node]);
         }
 
+        // Sweeps and the degree pass read each node's edges: in id order the CSR streams instead of jumping.
+        var ball = SortReachedById();
         if (left > options.MaxResidual)
         {
             var uniform = _labelWeights.AsSpan().IndexOfAnyExcept(_labelWeights[0]) < 0 ? _labelWeights[0] : 0;
             var context = new SweepContext(offsets, targets, labels, evidence, alpha, uniform);
-            var ball = SortReachedById();
             for (var sweep = 0; sweep < MaxSweeps && left > options.MaxResidual; sweep++)
             {
                 (left, var read) = Sweep(context, ball, options.MaxDegreeOfParallelism);
@@ -125,7 +126,7 @@ public sealed partial class DiscoveryWorkspace
         }
 
         var exponent = options.DegreeExponent;
-        foreach (var node in Reached)
+        foreach (var node in _byId.AsSpan(0, ball))
         {
             var score = _mass[node];
             if (exponent != 0)
@@ -227,14 +228,8 @@ public sealed partial class DiscoveryWorkspace
                 continue;
             }
 
-            double sum = 0;
             int start = offsets[v], end = offsets[v + 1];
-            for (var i = start; i < end; i++)
-            {
-                sum += perEdge[targets[i]];
-            }
-
-            trust[v] = sum;
+            trust[v] = NeighbourSums.Sum(targets, start, end, perEdge);
             read += end - start;
         }
 
@@ -341,23 +336,9 @@ public sealed partial class DiscoveryWorkspace
         {
             var v = _byId[k];
             int start = offsets[v], end = offsets[v + 1];
-            double sum = 0;
-            if (uniform > 0)
-            {
-                for (var i = start; i < end; i++)
-                {
-                    sum += spread[targets[i]];
-                }
-
-                sum *= uniform;
-            }
-            else
-            {
-                for (var i = start; i < end; i++)
-                {
-                    sum += spread[targets[i]] * labelWeights[labels[i]];
-                }
-            }
+            var sum = uniform > 0
+                ? uniform * NeighbourSums.Sum(targets, start, end, spread)
+                : NeighbourSums.WeightedSum(targets, labels, start, end, spread, labelWeights);
 
             if (context.Evidence is { } evidence)
             {
