@@ -30,6 +30,8 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     ProcessCommands.Status(),
     HashtagCommands.Create(),
     SimulateCommand.Create(),
+    DiscoverCommand.Create(),
+    EvaluateCommand.Create(),
 };
 
 // Audit entries appended by this process name the operating-system user at the command line.
