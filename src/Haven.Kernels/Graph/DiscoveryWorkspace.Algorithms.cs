@@ -118,9 +118,20 @@ public sealed partial class DiscoveryWorkspace
         {
             var uniform = _labelWeights.AsSpan().IndexOfAnyExcept(_labelWeights[0]) < 0 ? _labelWeights[0] : 0;
             var context = new SweepContext(offsets, targets, labels, evidence, alpha, uniform);
+            var cyclic = options.MaxDegreeOfParallelism == 1;
+            if (cyclic && evidence is not null)
+            {
+                // Cyclic sweeps keep residual / (1 + evidence): every edge into v carries v's factor, so it is applied
+                // once when v is pushed instead of being read at random per edge.
+                foreach (var node in _byId.AsSpan(0, ball))
+                {
+                    slack[node] /= 1 + evidence[node];
+                }
+            }
+
             for (var sweep = 0; sweep < MaxSweeps && left > options.MaxResidual; sweep++)
             {
-                (left, var read) = Sweep(context, ball, options.MaxDegreeOfParallelism);
+                (left, var read) = cyclic ? CyclicSweep(context, ball) : Sweep(context, ball, options.MaxDegreeOfParallelism);
                 work += read;
             }
         }
@@ -319,6 +330,59 @@ public sealed partial class DiscoveryWorkspace
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// One push of every node in the ball, in id order, each spreading its residual at once (Gauss–Seidel order: what
+    /// a node receives from a lower id is passed on in the same sweep, so about half the sweeps of the synchronous
+    /// <see cref="Sweep"/> reach the same residual). Exact pushes, so the invariant of the push phase holds. Residuals
+    /// beyond the ball are NaN and absorb what lands there; with evidence they are held divided by 1 + evidence.
+    /// Returns the residual left and the half-edges read.
+    /// </summary>
+    private (double Left, long Read) CyclicSweep(in SweepContext context, int ball)
+    {
+        var residual = _slack;
+        var offsets = context.Offsets;
+        var targets = context.Targets;
+        var labels = context.Labels;
+        var evidence = context.Evidence;
+        var alpha = context.Alpha;
+        long read = 0;
+        for (var k = 0; k < ball; k++)
+        {
+            var u = _byId[k];
+            var r = residual[u];
+            if (r == 0)
+            {
+                continue;
+            }
+
+            residual[u] = 0;
+            r *= evidence is null ? 1 : 1 + evidence[u];
+            _mass[u] += alpha * r;
+            int start = offsets[u], end = offsets[u + 1];
+            var outWeight = _outWeight[u];
+            if (outWeight == 0)
+            {
+                outWeight = _outWeight[u] = WeightedDegree(start, end, targets, labels, evidence);
+                if (outWeight == 0)
+                {
+                    continue;
+                }
+            }
+
+            read += end - start;
+            NeighbourSums.Spread(targets, labels, start, end, (1 - alpha) * r / outWeight, _labelWeights, residual);
+        }
+
+        double left = 0;
+        for (var k = 0; k < ball; k++)
+        {
+            var v = _byId[k];
+            left += residual[v] * (evidence is null ? 1 : 1 + evidence[v]);
+        }
+
+        return (left, read);
     }
 
     private (double Left, long Read) PullResidual(in SweepContext context, int from, int to)

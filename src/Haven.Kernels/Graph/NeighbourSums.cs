@@ -59,4 +59,18 @@ internal static class NeighbourSums
 
         return (s0 + s1) + (s2 + s3);
     }
+
+    /// <summary>Adds share × weights[labels[i]] to values[targets[i]] for each half-edge of one node (a push).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Spread(int[] targets, byte[] labels, int start, int end, double share, double[] labelWeights, double[] values)
+    {
+        ref var value = ref MemoryMarshal.GetArrayDataReference(values);
+        ref var target = ref MemoryMarshal.GetArrayDataReference(targets);
+        ref var label = ref MemoryMarshal.GetArrayDataReference(labels);
+        ref var weight = ref MemoryMarshal.GetArrayDataReference(labelWeights);
+        for (var i = start; i < end; i++)
+        {
+            Unsafe.Add(ref value, Unsafe.Add(ref target, i)) += share * Unsafe.Add(ref weight, Unsafe.Add(ref label, i));
+        }
+    }
 }
