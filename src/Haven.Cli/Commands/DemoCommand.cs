@@ -16,38 +16,146 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var known = new Option<int>("--known") { Description = "Synthetic images banked as known.", DefaultValueFactory = _ => 200 };
-        var unrelated = new Option<int>("--unrelated") { Description = "Synthetic images never banked (false-match check).", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same images.", DefaultValueFactory = _ => 2026 };
-        var command = new Command("demo", "Run Haven end to end on synthetic media: bank known images, derive re-uploads, match everything, print recall and false matches.")
+        var accounts = new Option<int>("--accounts") { Description = "Accounts on the simulated platform.", DefaultValueFactory = _ => 200_000 };
+        var network = new Option<int>("--network") { Description = "Accounts in the planted offender network (the news report's scale: --accounts 1000000 --network 14000).", DefaultValueFactory = _ => 2_000 };
+        var known = new Option<int>("--known") { Description = "Synthetic images banked for the re-upload check (0 skips it).", DefaultValueFactory = _ => 100 };
+        var unrelated = new Option<int>("--unrelated") { Description = "Synthetic images never banked (false-match check).", DefaultValueFactory = _ => 500 };
+        var seed = new Option<int>("--seed") { Description = "Seed: the same seed gives the same platform and images.", DefaultValueFactory = _ => 2026 };
+        var command = new Command("demo", "Run Haven end to end on a simulated platform: ingest, signals, policy (shadow), decisions, network discovery from one seed against the planted truth, and re-uploads of known images; writes an HTML report.")
         {
-            known, unrelated, seed,
+            accounts, network, known, unrelated, seed,
         };
         command.SetAction((parse, ct) => CliContext.GuardAsync("demo", async () =>
         {
-            var options = new MediaDemoOptions(parse.GetValue(known), parse.GetValue(unrelated), parse.GetValue(seed));
-            if (options.Validate() is { } invalid)
+            var platform = new PlatformDemoOptions(parse.GetValue(accounts), parse.GetValue(network), parse.GetValue(seed));
+            var media = new MediaDemoOptions(Math.Max(1, parse.GetValue(known)), parse.GetValue(unrelated), parse.GetValue(seed));
+            if ((platform.Validate() ?? (parse.GetValue(known) < 0 ? "known images must be 0 or more" : media.Validate())) is { } invalid)
             {
                 Console.Error.WriteLine("haven demo: " + invalid);
                 return ExitCodes.Usage;
             }
 
-            await using var store = await CliContext.OpenStoreAsync(parse, ct);
-            if (store is null)
+            // The demo has a store of its own, so it never mixes with real data and every run starts clean.
+            var folder = Path.GetFullPath(Path.Combine(parse.GetValue(CliContext.Data)!, "demo"));
+            if (Directory.Exists(folder))
             {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.CreateDirectory(folder);
+            var opened = await Storage.HavenStore.OpenAsync(new Storage.StoreOptions { Provider = "sqlite", DataFolder = folder }, cancellationToken: ct);
+            if (!opened.TryGetValue(out var store, out var error))
+            {
+                Console.Error.WriteLine($"haven demo: cannot open the demo store in {folder}: {error}");
                 return ExitCodes.StoreError;
             }
 
-            var report = await RunAsync(options, new BankService(store), ct);
-            if (report is null)
+            await using (store)
             {
-                return ExitCodes.Internal;
+                var result = await RunPlatformAsync(platform, store, folder, ct);
+                MediaDemoReport? reuploads = null;
+                if (parse.GetValue(known) > 0)
+                {
+                    reuploads = await RunAsync(media, new BankService(store), ct);
+                }
+
+                var reportPath = Path.Combine(folder, "report.html");
+                await File.WriteAllTextAsync(reportPath, PlatformDemoReport.Render(result, reuploads), ct);
+                Render(result, reuploads, folder, reportPath);
             }
 
-            Render(report, options, CliContext.StoreOptions(parse));
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static async Task<PlatformDemoResult> RunPlatformAsync(PlatformDemoOptions options, Storage.HavenStore store, string folder, CancellationToken ct)
+    {
+        var console = CliContext.Stderr;
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var last = Stopwatch.StartNew();
+            var phase = string.Empty;
+            return await PlatformDemo.RunAsync(options, store, folder, new Progress<DemoPhase>(p =>
+            {
+                if (p.Name != phase || last.Elapsed.TotalSeconds >= 5)
+                {
+                    phase = p.Name;
+                    last.Restart();
+                    Console.Error.WriteLine(p.Total > 0 ? $"demo: {p.Name}: {p.Done:N0} of {p.Total:N0}" : $"demo: {p.Name}");
+                }
+            }), ct);
+        }
+
+        PlatformDemoResult? result = null;
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                ProgressTask? current = null;
+                result = await PlatformDemo.RunAsync(options, store, folder, new Progress<DemoPhase>(p =>
+                {
+                    var name = p.Name.StartsWith("evaluating", StringComparison.Ordinal) ? "evaluating every algorithm" : p.Name;
+                    if (!tasks.TryGetValue(name, out var task))
+                    {
+                        if (current is not null)
+                        {
+                            current.Value = current.MaxValue;
+                        }
+
+                        task = ctx.AddTask(name, maxValue: Math.Max(1, p.Total));
+                        tasks[name] = task;
+                        current = task;
+                    }
+
+                    if (p.Total > 0)
+                    {
+                        task.MaxValue = p.Total;
+                        task.Value = p.Done;
+                    }
+                }), ct);
+                foreach (var task in tasks.Values)
+                {
+                    task.Value = task.MaxValue;
+                }
+            });
+        return result!;
+    }
+
+    private static void Render(PlatformDemoResult result, MediaDemoReport? reuploads, string folder, string reportPath)
+    {
+        var truth = result.Truth;
+        var candidates = new Table().Title($"Discovered from one seed ({Markup.Escape(truth.Seeds.Creator)}): the top {result.Options.Top}, explained")
+            .AddColumns("#", "account", "role", "planted", "shortest path to the seed");
+        var roles = truth.Offenders.ToDictionary(o => o.Account, o => o.Role.ToString().ToLowerInvariant(), StringComparer.Ordinal);
+        foreach (var c in result.Discovery.Candidates.Take(result.Options.Top))
+        {
+            candidates.AddRow(
+                c.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(c.Account), c.Role ?? "-",
+                roles.TryGetValue(c.Account, out var planted) ? planted : "[red]no[/]", Markup.Escape(string.Join("; ", c.Path)));
+        }
+
+        AnsiConsole.Write(candidates);
+        AnsiConsole.Write(EvaluateCommand.Table(result.Evaluation, $"{truth.Offenders.Count:N0} planted offenders among {result.Options.Accounts:N0} accounts: every algorithm against the truth"));
+        var metrics = result.DiscoveryMetrics;
+        var best = metrics.BestRecallAtPrecision(0.90);
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"From one seed, evidence-weighted PageRank found {metrics.RecallAt(metrics.Relevant):P1} of the {metrics.Relevant:N0} planted accounts in its top {metrics.Relevant:N0} " +
+            $"(precision {metrics.PrecisionAt(metrics.Relevant):P1}); best recall at precision ≥ 90%: {(best is { } b ? $"{b.Recall:P1} in the top {b.K:N0}" : "not reached")}."));
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"Pipeline: {result.Ingest.Accepted:N0} events ingested, {result.Processing.MediaMatches:N0} bank matches, {result.Processing.Engagements:N0} sexualising or trade engagements, " +
+            $"{result.Processing.Decisions:N0} decisions recorded in shadow mode; rising hashtags: {string.Join(", ", result.RisingHashtags.Select(t => "#" + t.Tag))}."));
+        if (reuploads is not null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(
+                "Re-uploads of known images: " + string.Join(", ", reuploads.Rows.Select(r => $"{r.Transform} {r.RecallDihedral:P0}")) +
+                $" (dihedral query); {reuploads.FalseMatchesDihedral} false matches among {reuploads.Unrelated:N0} never-banked images."));
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape($"Whole demo {result.Elapsed.TotalSeconds + (reuploads?.Elapsed.TotalSeconds ?? 0):0} s. Store and simulated files: {folder}"));
+        AnsiConsole.MarkupLine($"[bold]Report:[/] {Markup.Escape(reportPath)}");
     }
 
     private static async Task<MediaDemoReport?> RunAsync(MediaDemoOptions options, BankService banks, CancellationToken ct)
@@ -98,33 +206,6 @@ internal static class DemoCommand
                 matching.Value = total;
             });
         return report;
-    }
-
-    private static void Render(MediaDemoReport report, MediaDemoOptions options, Storage.StoreOptions store)
-    {
-        var table = new Table().Title($"Re-uploads of {options.Known} banked images, PDQ threshold {options.Threshold}")
-            .AddColumn("transform").AddColumn("what")
-            .AddColumn(new TableColumn("recall").RightAligned())
-            .AddColumn(new TableColumn("recall, dihedral query").RightAligned())
-            .AddColumn(new TableColumn("median distance").RightAligned());
-        foreach (var row in report.Rows)
-        {
-            table.AddRow(
-                row.Transform, row.Description,
-                Percent(row.RecallPlain), Percent(row.RecallDihedral),
-                row.MedianDistanceDihedral < 0 ? "-" : row.MedianDistanceDihedral.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        AnsiConsole.Write(table);
-        var falses = new Table().AddColumns("never-banked images", "false matches", "false matches, dihedral", "below quality gate")
-            .AddRow($"{report.Unrelated:N0}", $"{report.FalseMatchesPlain}", $"{report.FalseMatchesDihedral}", $"{report.BelowQualityGate}");
-        AnsiConsole.Write(falses);
-        AnsiConsole.MarkupLine(
-            $"Decoded, hashed (MD5, SHA-256, PDQ with 8 dihedral hashes) and matched [bold]{report.ImagesHashed:N0}[/] images twice each at " +
-            $"[bold]{report.ImagesPerSecond:N0} images/s[/] on {Environment.ProcessorCount} cores; whole demo {report.Elapsed.TotalSeconds:N1} s.");
-        AnsiConsole.MarkupLine(Markup.Escape(
-            $"Store: {(store.Provider == "sqlite" ? Path.GetFullPath(store.DataFolder) : "PostgreSQL")}; bank '{BankName}', index version {report.IndexVersion}. " +
-            "Try: ./haven bank list, ./haven match --dihedral FILE, ./haven serve."));
     }
 
     private static string Percent(double value) => value.ToString("P1", System.Globalization.CultureInfo.InvariantCulture);

@@ -73,18 +73,29 @@ internal sealed record AccountEvidence(string Account, int FirstPosts, int Match
             row[slot] += (int)value;
         }
 
-        async Task ReadAsync(string sql, int slot)
+        async Task ReadAsync(string sql, int slot, bool firstColumnIsKey = false)
         {
+            if (firstColumnIsKey)
+            {
+                // Rows of (key, account): each row counts one for its account.
+                foreach (var (_, account) in await connection.QueryAsync<(string, string)>(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                {
+                    Add(account, slot, 1);
+                }
+
+                return;
+            }
+
             foreach (var (account, n) in await connection.QueryAsync<(string, long)>(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
             {
                 Add(account, slot, n);
             }
         }
 
-        // Creator: the account of each bank entry's earliest matched post.
+        // Creator: the account of each known item's earliest matched post.
         await ReadAsync(
-            "SELECT m.account, COUNT(*) FROM media_matches m JOIN (SELECT entry_id, MIN(seq) AS first_seq FROM media_matches GROUP BY entry_id) f " +
-            "ON f.entry_id = m.entry_id AND f.first_seq = m.seq GROUP BY m.account", 0).ConfigureAwait(false);
+            "SELECT DISTINCT m.media_key, m.account FROM media_matches m JOIN (SELECT media_key, MIN(seq) AS first_seq FROM media_matches GROUP BY media_key) f " +
+            "ON f.media_key = m.media_key AND f.first_seq = m.seq", 0, firstColumnIsKey: true).ConfigureAwait(false);
         await ReadAsync("SELECT account, COUNT(DISTINCT post_id) FROM media_matches GROUP BY account", 1).ConfigureAwait(false);
         await ReadAsync(
             "SELECT r.author, COUNT(*) FROM posts r JOIN posts p ON p.post_id = r.parent_id WHERE r.kind IN ('repost', 'quote') AND p.matched GROUP BY r.author", 2).ConfigureAwait(false);

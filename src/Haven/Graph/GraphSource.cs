@@ -64,7 +64,7 @@ internal sealed record GraphSourceOptions(int NearDuplicateThreshold = 16, int H
 
 /// <summary>
 /// Reads the interaction graph from the signals stage's projections (DESIGN §3.4): reposts, quotes, replies, mentions
-/// and follows from <c>edges</c>; shared media from <c>media_matches</c> (same bank entry), <c>media_items</c> (same MD5,
+/// and follows from <c>edges</c>; shared media from <c>media_matches</c> (same known item), <c>media_items</c> (same MD5,
 /// or PDQ within the near-duplicate threshold, banked or not); shared watched hashtags from <c>hashtag_uses</c>.
 /// Shared-media and shared-hashtag groups are linked sparsely so a popular image or tag cannot turn into a clique:
 /// each poster to the group's first poster (its creator) and to the poster before, and each hashtag user to the few
@@ -86,11 +86,11 @@ internal static class GraphSource
             input.Add(e.Src, e.Dst, KindOf(e.Kind), e.At);
         }
 
-        // Media of one bank entry, in posting order.
-        var matches = await connection.QueryAsync<(long EntryId, string Account, long At)>(new CommandDefinition(
-            "SELECT entry_id, account, MIN(occurred_at) FROM media_matches GROUP BY entry_id, account ORDER BY entry_id, MIN(seq)",
+        // Media of one known item (a bank's entries sharing an external id, or one entry), in posting order.
+        var matches = await connection.QueryAsync<(string Key, string Account, long At)>(new CommandDefinition(
+            "SELECT media_key, account, MIN(occurred_at) FROM media_matches GROUP BY media_key, account ORDER BY media_key, MIN(seq)",
             transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        LinkGroups(input, matches.Select(m => (m.EntryId.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Account, m.At)), EdgeKind.SharedMedia, chain: 1);
+        LinkGroups(input, matches, EdgeKind.SharedMedia, chain: 1);
 
         // Exact and near-duplicate media, banked or not.
         var media = (await connection.QueryAsync<(string Account, long At, string? Pdq, string? Md5)>(new CommandDefinition(

@@ -386,7 +386,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
 
             foreach (var hit in media.Hits)
             {
-                state.MediaMatches.Add(post.Id, (long)media.Field.Index, e.Actor, at, e.Seq, hit.Bank, hit.EntryId, hit.SignalType.Name(), hit.Category, (long)hit.Distance);
+                state.MediaMatches.Add(post.Id, (long)media.Field.Index, e.Actor, at, e.Seq, hit.Bank, hit.EntryId, hit.SignalType.Name(), hit.Category, (long)hit.Distance, MediaKey(hit));
                 matches.Add(new BankMatchSignal(hit.Bank, hit.Category, hit.SignalType, hit.Distance));
             }
         }
@@ -552,6 +552,12 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         state.Stats = state.Stats with { Decisions = state.Stats.Decisions + recorded, Actions = state.Stats.Actions + enqueued };
     }
 
+    /// <summary>
+    /// Which known item a hit stands for: a bank lists one image under several entries (PDQ, MD5, SHA-256) sharing
+    /// its external id, so hits on any of them are the same media; without an external id, the entry itself.
+    /// </summary>
+    internal static string MediaKey(MatchHit hit) => hit.ExternalId is { Length: > 0 } external ? $"{hit.Bank}/{external}" : $"{hit.Bank}#{hit.EntryId}";
+
     private static List<TextHitSignal> Scan(LexiconSnapshot lexicon, string? text)
     {
         if (string.IsNullOrEmpty(text) || lexicon.Matcher.Entries.Count == 0)
@@ -608,7 +614,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
 
         public BulkRows MediaMatches { get; } = new("media_matches",
             [("post_id", BulkType.Text), ("media_index", BulkType.BigInt), ("account", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("bank", BulkType.Text),
-             ("entry_id", BulkType.BigInt), ("signal_type", BulkType.Text), ("category", BulkType.Text), ("distance", BulkType.BigInt)],
+             ("entry_id", BulkType.BigInt), ("signal_type", BulkType.Text), ("category", BulkType.Text), ("distance", BulkType.BigInt), ("media_key", BulkType.Text)],
             "ON CONFLICT (post_id, media_index, bank, entry_id, signal_type) DO NOTHING");
 
         public BulkRows Edges { get; } = new("edges",

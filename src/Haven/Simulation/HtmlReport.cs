@@ -87,7 +87,7 @@ internal sealed class HtmlReport(string title)
         var legendY = T + 10;
         foreach (var s in series)
         {
-            var points = Thin(s.Points, 400);
+            var points = Thin([.. s.Points.Where(p => p.X <= xMax)], 400);
             if (points.Count > 0)
             {
                 svg.Append(Invariant, $"<polyline fill=\"none\" stroke=\"{s.Color}\" stroke-width=\"2\"{(s.Dashed ? " stroke-dasharray=\"6 4\"" : string.Empty)} points=\"");

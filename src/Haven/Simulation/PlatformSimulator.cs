@@ -261,11 +261,11 @@ internal sealed partial class PlatformSimulator
         {
             var externalId = ImageExternalId(i);
             writer.Write(Convert.ToHexStringLower(_bankPdq, i * 32, 32));
-            writer.Write(FormattableString.Invariant($",pdq,{_bankQuality[i]},sim-known,haven simulate,{externalId}\n"));
+            writer.Write(FormattableString.Invariant($",pdq,{_bankQuality[i]},A1,haven simulate,{externalId}\n"));
             writer.Write(Convert.ToHexStringLower(_bankMd5, i * 16, 16));
-            writer.Write($",md5,,sim-known,haven simulate,{externalId}\n");
+            writer.Write($",md5,,A1,haven simulate,{externalId}\n");
             writer.Write(Convert.ToHexStringLower(_bankSha256, i * 32, 32));
-            writer.Write($",sha256,,sim-known,haven simulate,{externalId}\n");
+            writer.Write($",sha256,,A1,haven simulate,{externalId}\n");
         }
 
         return path;

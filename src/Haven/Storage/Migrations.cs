@@ -174,9 +174,10 @@ internal static class Migrations
                 signal_type TEXT NOT NULL,
                 category TEXT NULL,
                 distance INTEGER NOT NULL,
+                media_key TEXT NOT NULL,
                 PRIMARY KEY (post_id, media_index, bank, entry_id, signal_type)
             );
-            CREATE INDEX ix_media_matches_entry ON media_matches (entry_id, seq);
+            CREATE INDEX ix_media_matches_key ON media_matches (media_key, seq);
             CREATE INDEX ix_media_matches_account ON media_matches (account);
             CREATE TABLE engagements (
                 account {{KEY_TEXT}} NOT NULL,

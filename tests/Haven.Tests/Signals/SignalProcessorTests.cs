@@ -53,7 +53,7 @@ public abstract class PipelineSuite : StoreSuite
         KnownMd5 = TestHashes.Hex(random, 32);
         var banks = new BankService(Store);
         Assert.True((await banks.CreateAsync("known")).IsSuccess);
-        var csv = $"hash,signal_type,quality,category\n{KnownPdq},pdq,90,A1\n{KnownMd5},md5,,A1\n";
+        var csv = $"hash,signal_type,quality,category,external_id\n{KnownPdq},pdq,90,A1,img-1\n{KnownMd5},md5,,A1,img-1\n";
         var imported = await banks.ImportAsync("known", new StringReader(csv), new ImportOptions { Format = ImportFormat.Csv });
         Assert.True(imported.IsSuccess, imported.IsSuccess ? null : imported.Error.ToString());
 
