@@ -71,6 +71,7 @@ internal static class HavenServer
             services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
         }
 
+        services.AddSingleton(new Haven.Graph.NetworkSnapshotCache(store));
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>
@@ -91,6 +92,7 @@ internal static class HavenServer
         v1.MapMatchEndpoints();
         v1.MapBankEndpoints();
         v1.MapEventEndpoints();
+        v1.MapDiscoveryEndpoints();
         return app;
     }
 

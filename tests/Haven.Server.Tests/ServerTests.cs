@@ -309,3 +309,48 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         return new string(chars);
     }
 }
+
+public sealed class DiscoveryHttpTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static string Event(int n, string type, string actor, string body) =>
+        $"{{\"id\":\"disc-{n}\",\"type\":\"{type}\",\"occurredAt\":\"2026-11-25T10:{n:00}:00Z\",\"actor\":\"{actor}\",{body}}}";
+
+    [Fact]
+    public async Task DiscoverRanksTheNeighbourhoodOfASeedOverHttpAfterTheServerProcessedTheEvents()
+    {
+        var lines = string.Join('\n',
+            Event(1, "post.created", "seed-a", "\"post\":{\"id\":\"dp-1\",\"text\":\"hello\"}"),
+            Event(2, "post.created", "near-b", "\"post\":{\"id\":\"dp-2\",\"repostOf\":\"dp-1\"}"),
+            Event(3, "post.created", "far-c", "\"post\":{\"id\":\"dp-3\",\"repostOf\":\"dp-2\"}"),
+            Event(4, "follow.created", "other-d", "\"target\":\"far-c\""));
+        using var ingest = await server.Client.PostAsync("/v1/events", new StringContent(lines));
+        Assert.Equal(HttpStatusCode.OK, ingest.StatusCode);
+
+        // Liveness only: wait until the server's signals stage has processed the batch.
+        var last = (await ingest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().Max(r => r.GetProperty("seq").GetInt64());
+        for (var attempt = 0; attempt < 600 && await CheckpointAsync() < last; attempt++)
+        {
+            await Task.Delay(100);
+        }
+
+        using var response = await server.Client.PostAsJsonAsync("/v1/discover", new { seeds = new[] { "seed-a", "nobody" }, algorithm = "bfs", top = 10, maxHops = 2 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("nobody", body.GetProperty("unknownSeeds")[0].GetString());
+        var candidates = body.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.Equal(["near-b", "far-c"], candidates.Select(c => c.GetProperty("account").GetString()));
+        Assert.Equal("far-c —reposted→ near-b", candidates[1].GetProperty("path")[0].GetString());
+
+        using var bad = await server.Client.PostAsJsonAsync("/v1/discover", new { seeds = new[] { "seed-a" }, algorithm = "magic" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("unknown_algorithm", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        using var none = await server.Client.PostAsJsonAsync("/v1/discover", new { seeds = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+    }
+
+    private async Task<long> CheckpointAsync()
+    {
+        await using var connection = await server.Store.OpenConnectionAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long?>(connection, "SELECT MAX(last_seq) FROM processor_checkpoints") ?? 0;
+    }
+}
