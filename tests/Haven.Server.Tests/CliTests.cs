@@ -87,19 +87,24 @@ public sealed class CliTests : IDisposable
     public async Task DemoRunsEndToEndAndPrintsItsTables()
     {
         var data = Path.Combine(_folder, "data");
-        var result = await Run(_folder, ["demo", "--known", "4", "--unrelated", "4", "--data", data]);
+        var result = await Run(_folder, ["demo", "--accounts", "3000", "--network", "150", "--known", "4", "--unrelated", "4", "--data", data]);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        var identical = Assert.Single(result.StdoutLines, l => l.Contains("identical", StringComparison.Ordinal));
-        Assert.Contains("100.0 %", identical);
-        Assert.Contains(result.StdoutLines, l => l.Contains("rot90", StringComparison.Ordinal));
-        Assert.Contains("never-banked images", result.Stdout);
-        Assert.Contains("images/s", result.Stdout);
+        Assert.Contains("every algorithm against the truth", result.Stdout);
+        Assert.Contains(result.StdoutLines, l => l.Contains("evidence-ppr", StringComparison.Ordinal) && l.Contains("1 creator", StringComparison.Ordinal));
+        Assert.Contains("From one seed, evidence-weighted PageRank found", result.Stdout);
+        Assert.Contains("Re-uploads of known images: identical 100 %", result.Stdout);
+        Assert.Contains("demo: ingesting events", result.Stderr);
+        var report = Path.Combine(data, "demo", "report.html");
+        Assert.Contains(report, result.Stdout);
+        Assert.Contains("<svg", await File.ReadAllTextAsync(report));
 
-        // The bank it made is a real bank in the store the other commands use.
-        var list = await Run(_folder, ["bank", "list", "--json", "--data", data]);
+        // The demo's store is a real store the other commands open.
+        var list = await Run(_folder, ["bank", "list", "--json", "--data", Path.Combine(data, "demo")]);
+        Assert.Contains("\"name\":\"simulated-known\"", list.Stdout);
         Assert.Contains("\"name\":\"demo-known\"", list.Stdout);
-        Assert.Contains("\"pdqCount\":4", list.Stdout);
-        Assert.Equal(2, (await Run(_folder, ["demo", "--known", "0", "--data", data])).ExitCode);
+        var decisions = await Run(_folder, ["decisions", "--last", "5", "--data", Path.Combine(data, "demo")]);
+        Assert.Equal(0, decisions.ExitCode);
+        Assert.Equal(2, (await Run(_folder, ["demo", "--known", "-1", "--data", data])).ExitCode);
     }
 
     [Fact]
