@@ -27,6 +27,44 @@ public sealed class IngestTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task MediaTravelsAsMultipartPartsAndIsStoredInlineAndMatched()
+    {
+        using var bitmap = Haven.Simulation.SyntheticImages.Generate(seed: 77);
+        var jpeg = Haven.Simulation.SyntheticImages.Encode(bitmap);
+        var events = string.Join('\n',
+            "{\"id\":\"mp-1\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"mp-a\",\"post\":{\"id\":\"mp-p1\",\"media\":[{\"id\":\"m1\",\"part\":\"photo\"}]}}",
+            "{\"id\":\"mp-2\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:01Z\",\"actor\":\"mp-a\",\"post\":{\"id\":\"mp-p2\",\"media\":[{\"part\":\"missing\"}]}}");
+
+        async Task<JsonElement> SendAsync()
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(events, Encoding.UTF8, "application/x-ndjson"), "events", "events.ndjson" },
+                { new ByteArrayContent(jpeg), "photo", "photo.jpg" },
+            };
+            using var response = await server.Client.PostAsync("/v1/events", form);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results");
+        }
+
+        var results = await SendAsync();
+        Assert.Equal("accepted", results[0].GetProperty("status").GetString());
+        Assert.Equal("error", results[1].GetProperty("status").GetString());
+        Assert.Contains("'missing' does not name a part", results[1].GetProperty("error").GetString());
+        Assert.Equal("duplicate", (await SendAsync())[0].GetProperty("status").GetString());
+
+        await using var connection = await server.Store.OpenConnectionAsync();
+        var body = await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, "SELECT body FROM events WHERE event_id = 'mp-1'");
+        Assert.Contains(Convert.ToBase64String(jpeg), body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"part\"", body, StringComparison.Ordinal);
+
+        using var noEvents = new MultipartFormDataContent { { new ByteArrayContent(jpeg), "photo", "photo.jpg" } };
+        using var missing = await server.Client.PostAsync("/v1/events", noEvents);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("missing_events_part", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task IngestNeedsItsScopeAndRefusesEmptyOrOversizedBatches()
     {
         var key = await new Haven.Security.ApiKeyService(server.Store).CreateAsync("matcher", ["match"]);

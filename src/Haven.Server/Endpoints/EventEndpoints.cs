@@ -3,6 +3,8 @@ using Haven.Events;
 using Haven.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Haven.Server.Endpoints;
 
@@ -39,9 +41,22 @@ internal static class EventEndpoints
         }
 
         var lines = new List<string>();
+        var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        Stream body = context.Request.Body;
         try
         {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                var (events, problem) = await ReadMultipartAsync(context.Request, type, parts, cancellationToken).ConfigureAwait(false);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+
+                body = new MemoryStream(events!);
+            }
+
+            using var reader = new StreamReader(body, Encoding.UTF8);
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
                 if (lines.Count == EventLog.MaxBatchLines)
@@ -50,7 +65,7 @@ internal static class EventEndpoints
                         $"At most {EventLog.MaxBatchLines:N0} events per request; split the batch. Nothing was stored.");
                 }
 
-                lines.Add(line);
+                lines.Add(MultipartMedia.Inline(line, parts));
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -73,6 +88,52 @@ internal static class EventEndpoints
             IngestSummary.Of(results),
             [.. results.Select(r => new IngestLineDto(r.Line, r.Id, r.Status.ToString().ToLowerInvariant(), r.Error, r.Seq))]));
     }
+
+    /// <summary>
+    /// A multipart batch: the part named <c>events</c> holds the NDJSON; every other part is media that events name with
+    /// <c>{"part": "NAME"}</c> (docs/events.md).
+    /// </summary>
+    private static async Task<(byte[]? Events, ProblemHttpResult? Problem)> ReadMultipartAsync(HttpRequest request, MediaTypeHeaderValue type, Dictionary<string, byte[]> parts, CancellationToken cancellationToken)
+    {
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return (null, Problems.BadRequest("bad_multipart", "A multipart/form-data body needs a boundary."));
+        }
+
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = MaxBodyBytes };
+        byte[]? events = null;
+        while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
+            {
+                return (null, Problems.BadRequest("bad_multipart", "Every part needs a Content-Disposition with a name: 'events' for the NDJSON, any other name for media."));
+            }
+
+            if (parts.Count >= MaxParts)
+            {
+                return (null, Problems.BadRequest("too_many_parts", $"At most {MaxParts:N0} media parts per request."));
+            }
+
+            using var buffer = new MemoryStream();
+            await section.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (name == "events")
+            {
+                events = buffer.ToArray();
+            }
+            else
+            {
+                parts[name] = buffer.ToArray();
+            }
+        }
+
+        return events is null
+            ? (null, Problems.BadRequest("missing_events_part", "A multipart batch needs a part named 'events' holding the NDJSON events; media parts are named by events as {\"part\": \"NAME\"}."))
+            : (events, null);
+    }
+
+    /// <summary>Most media parts in one multipart batch.</summary>
+    public const int MaxParts = 10_000;
 
     private static ProblemHttpResult TooLarge() => Problems.Create(
         StatusCodes.Status413PayloadTooLarge, "too_many_bytes", "The batch is too large.",

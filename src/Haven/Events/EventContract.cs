@@ -193,6 +193,12 @@ internal static class EventParser
                 return false;
             }
 
+            if (item.TryGetProperty("part", out var part))
+            {
+                error = $"post.media[{index}].part '{(part.ValueKind == JsonValueKind.String ? Truncate(part.GetString()!) : "?")}' does not name a part of this request (parts are only for multipart/form-data batches)";
+                return false;
+            }
+
             var kinds = (item.TryGetProperty("bytes", out _) ? 1 : 0) + (item.TryGetProperty("url", out _) ? 1 : 0) + (item.TryGetProperty("hashes", out _) ? 1 : 0);
             if (kinds != 1)
             {
