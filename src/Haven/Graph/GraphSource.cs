@@ -55,110 +55,182 @@ internal sealed class GraphInput
     /// <summary>Builds the CSR snapshot.</summary>
     public InteractionGraph Build() =>
         InteractionGraph.Build(Accounts.Count, From.ToArray(), To.ToArray(), Kinds.ToArray(), Seconds.ToArray());
+
+    /// <summary>A new snapshot: <paramref name="previous"/> plus the edges listed here (a linear merge in the kernel).</summary>
+    public InteractionGraph BuildOnto(InteractionGraph previous) =>
+        previous.WithEdges(Accounts.Count, From.ToArray(), To.ToArray(), Kinds.ToArray(), Seconds.ToArray());
+
+    /// <summary>Forgets the listed edges (after they went into a snapshot); accounts keep their nodes.</summary>
+    public void ClearEdges()
+    {
+        From.Clear();
+        To.Clear();
+        Kinds.Clear();
+        Seconds.Clear();
+    }
 }
 
 /// <summary>How derived edges are made.</summary>
-/// <param name="NearDuplicateThreshold">PDQ distance within which two unbanked images count as the same media (0 disables).</param>
-/// <param name="HashtagNeighbours">Each user of a watched hashtag is linked to this many earlier distinct users of it.</param>
+/// <param name="NearDuplicateThreshold">PDQ distance within which two unbanked images count as the same media (0 disables); full loads only.</param>
+/// <param name="HashtagNeighbours">Each user of a watched hashtag is linked to this many earlier users of it (1 or 2).</param>
 internal sealed record GraphSourceOptions(int NearDuplicateThreshold = 16, int HashtagNeighbours = 2);
+
+/// <summary>What a group (one known item, one MD5, one watched hashtag) remembers: its first and two latest members.</summary>
+internal sealed class GroupState(string first)
+{
+    public string First { get; } = first;
+
+    public string Last { get; set; } = first;
+
+    public string? BeforeLast { get; set; }
+}
+
+/// <summary>
+/// Where reading the store has got to, and the group state derived edges need, so a refresh reads only what the signals
+/// stage wrote since and links new members exactly as a full load would have.
+/// </summary>
+internal sealed class GraphSourceState
+{
+    public GraphInput Input { get; } = new();
+
+    public long EdgesSeq { get; set; }
+
+    public long MatchesSeq { get; set; }
+
+    public long MediaSeq { get; set; }
+
+    public long TagsSeq { get; set; }
+
+    public Dictionary<string, GroupState> Groups { get; } = new(StringComparer.Ordinal);
+}
 
 /// <summary>
 /// Reads the interaction graph from the signals stage's projections (DESIGN §3.4): reposts, quotes, replies, mentions
 /// and follows from <c>edges</c>; shared media from <c>media_matches</c> (same known item), <c>media_items</c> (same MD5,
-/// or PDQ within the near-duplicate threshold, banked or not); shared watched hashtags from <c>hashtag_uses</c>.
-/// Shared-media and shared-hashtag groups are linked sparsely so a popular image or tag cannot turn into a clique:
-/// each poster to the group's first poster (its creator) and to the poster before, and each hashtag user to the few
-/// distinct users before it.
+/// or, on a full load, PDQ within the near-duplicate threshold, banked or not); shared watched hashtags from
+/// <c>hashtag_uses</c>. Groups are linked sparsely so a popular image or tag cannot turn into a clique: each new poster
+/// to the group's first poster (its creator) and to the latest poster, each hashtag user to the latest users.
+/// Everything is read in log order, so a refresh (<see cref="LoadDeltaAsync"/>) after a full load adds exactly the
+/// edges a full load of the longer log would have, except PDQ near-duplicates, follow removals and hashtags watched
+/// after the fact, which wait for the next full load.
 /// </summary>
 internal static class GraphSource
 {
-    /// <summary>Reads everything the graph needs in one snapshot of the store.</summary>
-    public static async Task<GraphInput> LoadAsync(HavenStore store, GraphSourceOptions options, CancellationToken cancellationToken = default)
+    /// <summary>A full load: every row, plus PDQ near-duplicate clusters.</summary>
+    public static async Task<GraphSourceState> LoadAsync(HavenStore store, GraphSourceOptions options, CancellationToken cancellationToken = default)
     {
-        var input = new GraphInput();
+        var state = new GraphSourceState();
+        await LoadDeltaAsync(store, options, state, cancellationToken).ConfigureAwait(false);
+        if (options.NearDuplicateThreshold > 0)
+        {
+            await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var media = (await connection.QueryAsync<(string Account, long At, string Pdq)>(new CommandDefinition(
+                "SELECT account, occurred_at, pdq FROM media_items WHERE pdq IS NOT NULL AND seq <= @last ORDER BY seq, media_index",
+                new { last = state.MediaSeq }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            LinkNearDuplicates(state.Input, media, options.NearDuplicateThreshold);
+        }
+
+        return state;
+    }
+
+    /// <summary>Appends to <paramref name="state"/>'s edge lists everything written after its watermarks, in log order.</summary>
+    public static async Task LoadDeltaAsync(HavenStore store, GraphSourceOptions options, GraphSourceState state, CancellationToken cancellationToken = default)
+    {
+        var input = state.Input;
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await store.BeginSnapshotReadAsync(connection, cancellationToken).ConfigureAwait(false);
 
-        var edges = await connection.QueryAsync<(string Src, string Dst, string Kind, long At)>(new CommandDefinition(
-            "SELECT src, dst, kind, occurred_at FROM edges ORDER BY seq, kind, dst", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var edges = await connection.QueryAsync<(string Src, string Dst, string Kind, long At, long Seq)>(new CommandDefinition(
+            "SELECT src, dst, kind, occurred_at, seq FROM edges WHERE seq > @after ORDER BY seq, kind, dst",
+            new { after = state.EdgesSeq }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var e in edges)
         {
             input.Add(e.Src, e.Dst, KindOf(e.Kind), e.At);
+            state.EdgesSeq = Math.Max(state.EdgesSeq, e.Seq);
         }
 
-        // Media of one known item (a bank's entries sharing an external id, or one entry), in posting order.
-        var matches = await connection.QueryAsync<(string Key, string Account, long At)>(new CommandDefinition(
-            "SELECT media_key, account, MIN(occurred_at) FROM media_matches GROUP BY media_key, account ORDER BY media_key, MIN(seq)",
-            transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        LinkGroups(input, matches, EdgeKind.SharedMedia, chain: 1);
-
-        // Exact and near-duplicate media, banked or not.
-        var media = (await connection.QueryAsync<(string Account, long At, string? Pdq, string? Md5)>(new CommandDefinition(
-            "SELECT account, occurred_at, pdq, md5 FROM media_items WHERE pdq IS NOT NULL OR md5 IS NOT NULL ORDER BY occurred_at, post_id, media_index",
-            transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        LinkGroups(input, media.Where(m => m.Md5 is not null).Select(m => ("md5:" + m.Md5, m.Account, m.At)).OrderBy(g => g.Item1, StringComparer.Ordinal), EdgeKind.SharedMedia, chain: 1);
-        if (options.NearDuplicateThreshold > 0)
+        var matches = await connection.QueryAsync<(string Key, string Account, long At, long Seq)>(new CommandDefinition(
+            "SELECT media_key, account, occurred_at, seq FROM media_matches WHERE seq > @after ORDER BY seq, post_id, media_index, media_key",
+            new { after = state.MatchesSeq }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var m in matches)
         {
-            LinkNearDuplicates(input, media, options.NearDuplicateThreshold);
+            Link(state, "item:" + m.Key, m.Account, m.At, EdgeKind.SharedMedia, chain: 1, toFirst: true);
+            state.MatchesSeq = Math.Max(state.MatchesSeq, m.Seq);
         }
 
-        var watched = await connection.QueryAsync<(string Tag, string Account, long At)>(new CommandDefinition(
-            "SELECT u.tag, u.account, u.occurred_at FROM hashtag_uses u JOIN hashtag_watchlist w ON w.tag = u.tag ORDER BY u.tag, u.occurred_at, u.post_id",
-            transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        LinkGroups(input, watched, EdgeKind.SharedHashtag, chain: options.HashtagNeighbours, toFirst: false);
-        return input;
+        var media = await connection.QueryAsync<(string Account, long At, string Md5, long Seq)>(new CommandDefinition(
+            "SELECT account, occurred_at, md5, seq FROM media_items WHERE seq > @after AND md5 IS NOT NULL ORDER BY seq, media_index",
+            new { after = state.MediaSeq }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var m in media)
+        {
+            Link(state, "md5:" + m.Md5, m.Account, m.At, EdgeKind.SharedMedia, chain: 1, toFirst: true);
+        }
+
+        state.MediaSeq = Math.Max(state.MediaSeq, await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(seq) FROM media_items", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0);
+
+        var watched = await connection.QueryAsync<(string Tag, string Account, long At, long Seq)>(new CommandDefinition(
+            "SELECT u.tag, u.account, u.occurred_at, u.seq FROM hashtag_uses u JOIN hashtag_watchlist w ON w.tag = u.tag WHERE u.seq > @after ORDER BY u.seq, u.tag",
+            new { after = state.TagsSeq }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        foreach (var w in watched)
+        {
+            Link(state, "tag:" + w.Tag, w.Account, w.At, EdgeKind.SharedHashtag, chain: Math.Clamp(options.HashtagNeighbours, 1, 2), toFirst: false);
+        }
+
+        state.TagsSeq = Math.Max(state.TagsSeq, await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(seq) FROM hashtag_uses", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0);
     }
 
     /// <summary>
-    /// Links the members of each group (rows sorted by group, then time): each new distinct member to the group's first
-    /// member (unless <paramref name="toFirst"/> is false) and to the <paramref name="chain"/> distinct members before it.
+    /// Adds one member to a group: linked to the group's first member (when <paramref name="toFirst"/>) and to its
+    /// <paramref name="chain"/> latest members. A member that is already the first or one of the latest is not linked again.
     /// </summary>
-    internal static void LinkGroups(GraphInput input, IEnumerable<(string Group, string Account, long At)> rows, EdgeKind kind, int chain, bool toFirst = true)
+    internal static void Link(GraphSourceState state, string group, string account, long at, EdgeKind kind, int chain, bool toFirst)
     {
-        string? group = null;
-        var members = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (g, account, at) in rows)
+        if (!state.Groups.TryGetValue(group, out var g))
         {
-            if (g != group)
-            {
-                group = g;
-                members.Clear();
-                seen.Clear();
-            }
-
-            if (!seen.Add(account))
-            {
-                continue;
-            }
-
-            if (toFirst && members.Count > 0)
-            {
-                input.Add(account, members[0], kind, at);
-            }
-
-            for (var back = 1; back <= chain && members.Count - back >= (toFirst ? 1 : 0); back++)
-            {
-                input.Add(account, members[^back], kind, at);
-            }
-
-            members.Add(account);
+            state.Groups[group] = new GroupState(account);
+            state.Input.Node(account);
+            return;
         }
-    }
 
-    private static void LinkNearDuplicates(GraphInput input, List<(string Account, long At, string? Pdq, string? Md5)> media, int threshold)
-    {
-        var items = media.Where(m => m.Pdq is not null).Select(m => (m.Account, m.At, Hash: PdqHash.Parse(m.Pdq))).ToList();
-        if (items.Count < 2)
+        if (account == g.Last || account == g.BeforeLast || account == g.First)
         {
             return;
         }
 
-        var index = PdqIndex.Build(items.Select(i => i.Hash).ToArray());
+        if (toFirst)
+        {
+            state.Input.Add(account, g.First, kind, at);
+        }
+
+        if (!toFirst || g.Last != g.First)
+        {
+            state.Input.Add(account, g.Last, kind, at);
+        }
+
+        if (chain >= 2 && g.BeforeLast is { } before && (!toFirst || before != g.First))
+        {
+            state.Input.Add(account, before, kind, at);
+        }
+
+        g.BeforeLast = g.Last;
+        g.Last = account;
+    }
+
+    private static void LinkNearDuplicates(GraphInput input, List<(string Account, long At, string Pdq)> media, int threshold)
+    {
+        if (media.Count < 2)
+        {
+            return;
+        }
+
+        var hashes = media.Select(m => PdqHash.Parse(m.Pdq)).ToArray();
+        var index = PdqIndex.Build(hashes);
         var hits = new List<PdqIndexHit>();
 
-        // Union-find over near-duplicates, then each cluster is a group in posting order.
-        var parent = Enumerable.Range(0, items.Count).ToArray();
+        // Union-find over near-duplicates; then each cluster with more than one account is a group in posting order.
+        var parent = Enumerable.Range(0, media.Count).ToArray();
         int Root(int x)
         {
             while (parent[x] != x)
@@ -170,10 +242,10 @@ internal static class GraphSource
             return x;
         }
 
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < media.Count; i++)
         {
             hits.Clear();
-            index.Search(items[i].Hash, threshold, hits);
+            index.Search(hashes[i], threshold, hits);
             foreach (var hit in hits)
             {
                 var (a, b) = (Root(i), Root(hit.Entry));
@@ -184,12 +256,22 @@ internal static class GraphSource
             }
         }
 
-        var groups = Enumerable.Range(0, items.Count)
-            .Select(i => (Root: Root(i), Index: i))
-            .GroupBy(x => x.Root)
-            .Where(g => g.Select(x => items[x.Index].Account).Distinct(StringComparer.Ordinal).Skip(1).Any())
-            .SelectMany(g => g.OrderBy(x => x.Index).Select(x => ("pdq:" + g.Key, items[x.Index].Account, items[x.Index].At)));
-        LinkGroups(input, groups, EdgeKind.SharedMedia, chain: 1);
+        var size = new int[media.Count];
+        for (var i = 0; i < media.Count; i++)
+        {
+            size[Root(i)]++;
+        }
+
+        var clusters = new GraphSourceState();
+        foreach (var i in Enumerable.Range(0, media.Count).Where(i => size[Root(i)] > 1))
+        {
+            Link(clusters, "pdq:" + Root(i), media[i].Account, media[i].At, EdgeKind.SharedMedia, chain: 1, toFirst: true);
+        }
+
+        for (var e = 0; e < clusters.Input.From.Count; e++)
+        {
+            input.Add(clusters.Input.Accounts[clusters.Input.From[e]], clusters.Input.Accounts[clusters.Input.To[e]], clusters.Input.Kinds[e], clusters.Input.Seconds[e] * 1000);
+        }
     }
 
     private static EdgeKind KindOf(string kind) => kind switch

@@ -82,19 +82,26 @@ internal sealed class NetworkSnapshot
 {
     private readonly Dictionary<string, int> _nodes;
 
-    private NetworkSnapshot(InteractionGraph graph, IReadOnlyList<string> accounts, Dictionary<string, AccountEvidence> evidence, TimeSpan buildTime)
+    private readonly GraphSourceState _source;
+    private readonly GraphSourceOptions _options;
+
+    private NetworkSnapshot(InteractionGraph graph, GraphSourceState source, GraphSourceOptions options, Dictionary<string, AccountEvidence> evidence, TimeSpan buildTime, bool incremental)
     {
         Graph = graph;
+        _source = source;
+        _options = options;
+        Incremental = incremental;
+        var accounts = source.Input.Accounts.ToArray();
         Accounts = accounts;
         Evidence = evidence;
         BuildTime = buildTime;
-        _nodes = new Dictionary<string, int>(accounts.Count, StringComparer.Ordinal);
-        for (var i = 0; i < accounts.Count; i++)
+        _nodes = new Dictionary<string, int>(accounts.Length, StringComparer.Ordinal);
+        for (var i = 0; i < accounts.Length; i++)
         {
             _nodes[accounts[i]] = i;
         }
 
-        NodeEvidence = new float[accounts.Count];
+        NodeEvidence = new float[accounts.Length];
         foreach (var (account, e) in evidence)
         {
             if (_nodes.TryGetValue(account, out var node))
@@ -119,6 +126,9 @@ internal sealed class NetworkSnapshot
     /// <summary>How long reading the store and building the graph took.</summary>
     public TimeSpan BuildTime { get; }
 
+    /// <summary>True when this snapshot was made by merging new edges into the previous one rather than a full load.</summary>
+    public bool Incremental { get; }
+
     /// <summary>The node of an account, or -1.</summary>
     public int NodeOf(string account) => _nodes.GetValueOrDefault(account, -1);
 
@@ -126,15 +136,36 @@ internal sealed class NetworkSnapshot
     public static async Task<NetworkSnapshot> LoadAsync(HavenStore store, GraphSourceOptions? options = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        var input = await GraphSource.LoadAsync(store, options ?? new GraphSourceOptions(), cancellationToken).ConfigureAwait(false);
+        options ??= new GraphSourceOptions();
+        var source = await GraphSource.LoadAsync(store, options, cancellationToken).ConfigureAwait(false);
         var evidence = await AccountEvidence.LoadAsync(store, cancellationToken).ConfigureAwait(false);
+        AddEvidenceNodes(source.Input, evidence);
+        var graph = source.Input.Build();
+        source.Input.ClearEdges();
+        return new NetworkSnapshot(graph, source, options, evidence, clock.Elapsed, incremental: false);
+    }
+
+    /// <summary>
+    /// A newer snapshot: reads only what the signals stage wrote since this one and merges it into the graph in one
+    /// linear pass (Kernels/Graph); evidence is read again. Not thread-safe with another refresh of the same lineage.
+    /// </summary>
+    public async Task<NetworkSnapshot> RefreshAsync(HavenStore store, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        await GraphSource.LoadDeltaAsync(store, _options, _source, cancellationToken).ConfigureAwait(false);
+        var evidence = await AccountEvidence.LoadAsync(store, cancellationToken).ConfigureAwait(false);
+        AddEvidenceNodes(_source.Input, evidence);
+        var graph = _source.Input.BuildOnto(Graph);
+        _source.Input.ClearEdges();
+        return new NetworkSnapshot(graph, _source, _options, evidence, clock.Elapsed, incremental: true);
+    }
+
+    private static void AddEvidenceNodes(GraphInput input, Dictionary<string, AccountEvidence> evidence)
+    {
         foreach (var account in evidence.Keys.Order(StringComparer.Ordinal))
         {
             input.Node(account);
         }
-
-        var graph = input.Build();
-        return new NetworkSnapshot(graph, input.Accounts, evidence, clock.Elapsed);
     }
 
     /// <summary>Runs one discovery: ranks candidates, assigns roles and explains each by a shortest path to a seed.</summary>

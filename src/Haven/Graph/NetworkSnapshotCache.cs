@@ -4,14 +4,20 @@ using Haven.Storage;
 namespace Haven.Graph;
 
 /// <summary>
-/// Holds the discovery snapshot for a long-running host: built on first use, rebuilt off the request path's lock when
-/// the signals stage has processed more events and the snapshot is older than <see cref="MaxAge"/>. Readers use the
-/// snapshot they got; a rebuild swaps a new one in.
+/// Holds the discovery snapshot for a long-running host: loaded on first use, then refreshed incrementally (new rows
+/// merged into the graph) when the signals stage has processed more events and the snapshot is older than
+/// <see cref="MaxAge"/>, with a full load every <see cref="FullRebuildInterval"/>. Readers use the snapshot they got;
+/// a refresh swaps a new one in.
 /// </summary>
 internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = null) : IDisposable
 {
     private readonly SemaphoreSlim _building = new(1, 1);
     private (NetworkSnapshot Snapshot, long Checkpoint, DateTimeOffset BuiltAt)? _current;
+
+    private DateTimeOffset _lastFull;
+
+    /// <summary>How often the snapshot is loaded in full rather than refreshed.</summary>
+    public TimeSpan FullRebuildInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How stale a snapshot may get while events keep arriving.</summary>
     public TimeSpan MaxAge { get; } = maxAge ?? TimeSpan.FromSeconds(5);
@@ -39,8 +45,19 @@ internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = 
                 return (current.Snapshot, current.BuiltAt);
             }
 
-            var snapshot = await NetworkSnapshot.LoadAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _current = (snapshot, checkpoint, store.Time.GetUtcNow());
+            // Merge what is new into the last snapshot; a full load now and then also picks up what a merge cannot
+            // (follow removals, PDQ near-duplicates, hashtags watched after the fact).
+            var now = store.Time.GetUtcNow();
+            var full = _current is null || now - _lastFull >= FullRebuildInterval;
+            var snapshot = full
+                ? await NetworkSnapshot.LoadAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await _current!.Value.Snapshot.RefreshAsync(store, cancellationToken).ConfigureAwait(false);
+            if (full)
+            {
+                _lastFull = now;
+            }
+
+            _current = (snapshot, checkpoint, now);
             return (snapshot, _current.Value.BuiltAt);
         }
         finally

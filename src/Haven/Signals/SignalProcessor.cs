@@ -378,7 +378,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         var matches = new List<BankMatchSignal>();
         foreach (var media in work.Media)
         {
-            state.MediaItems.Add(post.Id, (long)media.Field.Index, media.Field.Id, e.Actor, at, media.Field.Source, media.Pdq, media.Quality is { } q ? (long)q : null, media.Md5, media.Sha256, media.Error);
+            state.MediaItems.Add(post.Id, (long)media.Field.Index, media.Field.Id, e.Actor, at, e.Seq, media.Field.Source, media.Pdq, media.Quality is { } q ? (long)q : null, media.Md5, media.Sha256, media.Error);
             if (media.Error is not null)
             {
                 state.Stats = state.Stats with { MediaErrors = state.Stats.MediaErrors + 1 };
@@ -430,7 +430,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         state.AddPost(post.Id, e.Actor, e.Seq, at, post.Kind, post.ParentId, post.Community, post.Media.Count, matches.Count > 0, flagged);
         foreach (var tag in post.Hashtags.Select(EventFields.NormalizeHashtag).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal))
         {
-            state.HashtagUses.Add(tag, e.Actor, post.Id, at, flagged);
+            state.HashtagUses.Add(tag, e.Actor, post.Id, at, e.Seq, flagged);
         }
 
         if (matches.Count > 0 || textHits.Count > 0 || tagHits.Count > 0)
@@ -608,7 +608,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
             "ON CONFLICT (post_id) DO NOTHING");
 
         public BulkRows MediaItems { get; } = new("media_items",
-            [("post_id", BulkType.Text), ("media_index", BulkType.BigInt), ("media_id", BulkType.Text), ("account", BulkType.Text), ("occurred_at", BulkType.BigInt), ("source", BulkType.Text),
+            [("post_id", BulkType.Text), ("media_index", BulkType.BigInt), ("media_id", BulkType.Text), ("account", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("source", BulkType.Text),
              ("pdq", BulkType.Text), ("quality", BulkType.BigInt), ("md5", BulkType.Text), ("sha256", BulkType.Text), ("error", BulkType.Text)],
             "ON CONFLICT (post_id, media_index) DO NOTHING");
 
@@ -622,7 +622,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
             "ON CONFLICT (seq, kind, dst) DO NOTHING");
 
         public BulkRows HashtagUses { get; } = new("hashtag_uses",
-            [("tag", BulkType.Text), ("account", BulkType.Text), ("post_id", BulkType.Text), ("occurred_at", BulkType.BigInt), ("flagged", BulkType.Bool)],
+            [("tag", BulkType.Text), ("account", BulkType.Text), ("post_id", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("flagged", BulkType.Bool)],
             "ON CONFLICT (tag, post_id) DO NOTHING");
 
         public PostInfo? Find(string postId) => known.GetValueOrDefault(postId);

@@ -155,6 +155,7 @@ internal static class Migrations
                 media_id TEXT NULL,
                 account {{KEY_TEXT}} NOT NULL,
                 occurred_at BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
                 source TEXT NOT NULL CHECK (source IN ('bytes', 'url', 'hashes')),
                 pdq {{KEY_TEXT}} NULL,
                 quality SMALLINT NULL,
@@ -212,6 +213,7 @@ internal static class Migrations
                 account {{KEY_TEXT}} NOT NULL,
                 post_id {{KEY_TEXT}} NOT NULL,
                 occurred_at BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
                 flagged {{BOOL}} NOT NULL,
                 PRIMARY KEY (tag, post_id)
             );

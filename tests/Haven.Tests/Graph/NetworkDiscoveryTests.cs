@@ -11,23 +11,29 @@ namespace Haven.Tests.Graph;
 public sealed class GraphSourceTests
 {
     [Fact]
-    public void Shared_media_groups_link_each_new_poster_to_the_first_and_the_previous_one_only()
+    public void Shared_media_groups_link_each_new_poster_to_the_first_and_the_latest_one_only()
     {
-        var input = new GraphInput();
-        GraphSource.LinkGroups(input, [("g", "a", 1000), ("g", "b", 2000), ("g", "c", 3000), ("g", "b", 4000), ("h", "x", 5000), ("h", "y", 6000)], EdgeKind.SharedMedia, chain: 1);
+        var state = new GraphSourceState();
+        foreach (var (group, account, at) in new[] { ("g", "a", 1000L), ("g", "b", 2000), ("g", "c", 3000), ("g", "b", 4000), ("h", "x", 5000), ("h", "y", 6000) })
+        {
+            GraphSource.Link(state, group, account, at, EdgeKind.SharedMedia, chain: 1, toFirst: true);
+        }
 
-        Assert.Equal(["b→a", "c→a", "c→b", "y→x"], Edges(input));
-        Assert.All(input.Kinds, k => Assert.Equal(EdgeKind.SharedMedia, k));
-        Assert.Equal([2L, 3, 3, 6], input.Seconds);
+        Assert.Equal(["b→a", "c→a", "c→b", "y→x"], Edges(state.Input));
+        Assert.All(state.Input.Kinds, k => Assert.Equal(EdgeKind.SharedMedia, k));
+        Assert.Equal([2L, 3, 3, 6], state.Input.Seconds);
     }
 
     [Fact]
-    public void Watched_hashtag_users_link_to_the_few_distinct_users_before_them()
+    public void Watched_hashtag_users_link_to_the_two_latest_users_before_them()
     {
-        var input = new GraphInput();
-        GraphSource.LinkGroups(input, [("t", "a", 0), ("t", "b", 0), ("t", "a", 0), ("t", "c", 0), ("t", "d", 0)], EdgeKind.SharedHashtag, chain: 2, toFirst: false);
+        var state = new GraphSourceState();
+        foreach (var account in new[] { "a", "b", "a", "c", "d" })
+        {
+            GraphSource.Link(state, "t", account, 0, EdgeKind.SharedHashtag, chain: 2, toFirst: false);
+        }
 
-        Assert.Equal(["b→a", "c→b", "c→a", "d→c", "d→b"], Edges(input));
+        Assert.Equal(["b→a", "c→b", "c→a", "d→c", "d→b"], Edges(state.Input));
     }
 
     private static List<string> Edges(GraphInput input) =>
@@ -40,7 +46,7 @@ public sealed class GraphSourceTests
 /// </summary>
 public abstract class NetworkDiscoveryTests : PipelineSuite
 {
-    private async Task<NetworkSnapshot> NetworkAsync()
+    private async Task<NetworkSnapshot> NetworkAsync(GraphSourceOptions? options = null)
     {
         var random = new Random(21);
         var near = FlipBits(KnownPdq, 4);
@@ -66,7 +72,7 @@ public abstract class NetworkDiscoveryTests : PipelineSuite
             await processor.RunAsync();
         }
 
-        return await NetworkSnapshot.LoadAsync(Store);
+        return await NetworkSnapshot.LoadAsync(Store, options);
     }
 
     [StoreFact]
@@ -106,6 +112,49 @@ public abstract class NetworkDiscoveryTests : PipelineSuite
             var five = snapshot.Discover(new DiscoveryRequest(["creator"], algorithm, Top: 5)).Candidates.Select(c => c.Account).ToList();
             Assert.True(new[] { "dist-1", "dist-2", "amp-1", "sol-1" }.All(five.Contains), $"{name}: {string.Join(", ", five)}");
         }
+    }
+
+    [StoreFact]
+    public async Task A_refreshed_snapshot_holds_the_same_interactions_as_a_full_load()
+    {
+        // PDQ near-duplicates are only found by full loads, so both sides leave them out here.
+        var before = await NetworkAsync(new GraphSourceOptions(NearDuplicateThreshold: 0));
+        var random = new Random(22);
+        await IngestAsync(
+            Post("dist-3", "d-3", media: $"{{\"hashes\":{{\"pdq\":\"{FlipBits(KnownPdq, 2)}\",\"quality\":90}}}}"),
+            Post("amp-2", "a-2", repostOf: "d-3"),
+            Post("amp-1", "a-3", repostOf: "d-3"),
+            Post("ordinary-30", "o-30", media: Photo(random)),
+            Event("follow.created", "newcomer", "\"target\":\"amp-2\""));
+        await using (var processor = Processor())
+        {
+            await processor.RunAsync();
+        }
+
+        var refreshed = await before.RefreshAsync(Store);
+        var full = await NetworkSnapshot.LoadAsync(Store, new GraphSourceOptions(NearDuplicateThreshold: 0));
+
+        Assert.True(refreshed.Incremental);
+        Assert.Equal(Interactions(full), Interactions(refreshed));
+        Assert.Equal(full.Graph.NodeCount, refreshed.Graph.NodeCount);
+        Assert.Contains(refreshed.Discover(new DiscoveryRequest(["creator"], Top: 20)).Candidates, c => c.Account == "amp-2");
+        Assert.Equal(-1, before.NodeOf("newcomer"));
+    }
+
+    private static List<string> Interactions(NetworkSnapshot snapshot)
+    {
+        var list = new List<string>();
+        for (var node = 0; node < snapshot.Graph.NodeCount; node++)
+        {
+            for (var k = 0; k < snapshot.Graph.Degree(node); k++)
+            {
+                var i = snapshot.Graph.GetInteraction(node, k);
+                list.Add($"{snapshot.Accounts[node]} {i.Kind} {i.Direction} {i.Multiplicity} {snapshot.Accounts[i.Neighbour]}");
+            }
+        }
+
+        list.Sort(StringComparer.Ordinal);
+        return list;
     }
 
     [StoreFact]
