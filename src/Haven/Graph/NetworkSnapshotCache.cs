@@ -12,7 +12,8 @@ namespace Haven.Graph;
 internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = null) : IDisposable
 {
     private readonly SemaphoreSlim _building = new(1, 1);
-    private (NetworkSnapshot Snapshot, long Checkpoint, DateTimeOffset BuiltAt)? _current;
+    // A reference, swapped whole: readers outside the lock never see a torn (snapshot, checkpoint, time).
+    private volatile Entry? _current;
 
     private DateTimeOffset _lastFull;
 
@@ -51,14 +52,14 @@ internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = 
             var full = _current is null || now - _lastFull >= FullRebuildInterval;
             var snapshot = full
                 ? await NetworkSnapshot.LoadAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await _current!.Value.Snapshot.RefreshAsync(store, cancellationToken).ConfigureAwait(false);
+                : await _current!.Snapshot.RefreshAsync(store, cancellationToken).ConfigureAwait(false);
             if (full)
             {
                 _lastFull = now;
             }
 
-            _current = (snapshot, checkpoint, now);
-            return (snapshot, _current.Value.BuiltAt);
+            _current = new Entry(snapshot, checkpoint, now);
+            return (snapshot, now);
         }
         finally
         {
@@ -67,4 +68,6 @@ internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = 
     }
 
     public void Dispose() => _building.Dispose();
+
+    private sealed record Entry(NetworkSnapshot Snapshot, long Checkpoint, DateTimeOffset BuiltAt);
 }
