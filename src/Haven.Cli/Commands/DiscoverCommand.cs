@@ -76,7 +76,7 @@ internal static class DiscoverCommand
                     return ExitCodes.Usage;
                 }
 
-                var (recorded, enqueued) = await DiscoveryCases.FeedAsync(store, engine, result, ct);
+                var (recorded, enqueued) = await DiscoveryCases.FeedAsync(store, engine, result, cancellationToken: ct);
                 Console.Out.WriteLine($"{recorded:N0} decisions recorded for discovered accounts ({enqueued:N0} actions enqueued).");
             }
 

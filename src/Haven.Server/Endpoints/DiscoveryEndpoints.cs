@@ -7,6 +7,12 @@ namespace Haven.Server.Endpoints;
 /// <summary><c>POST /v1/discover</c>: ranked, explained candidates around confirmed accounts (docs/discovery.md).</summary>
 internal static class DiscoveryEndpoints
 {
+    /// <summary>Most candidates one request may ask for (each is explained by a path).</summary>
+    public const int MaxTop = 10_000;
+
+    /// <summary>Most seeds one request may give.</summary>
+    public const int MaxSeeds = 1_000;
+
     public static RouteGroupBuilder MapDiscoveryEndpoints(this RouteGroupBuilder v1)
     {
         v1.MapPost("/discover", DiscoverAsync)
@@ -27,7 +33,11 @@ internal static class DiscoveryEndpoints
         }
 
         var discovery = new DiscoveryRequest(request.Seeds ?? [], algorithm, request.Top ?? 50, request.MaxHops ?? 3);
-        var invalid = discovery.Validate() ?? (discovery.Seeds.Any(s => string.IsNullOrEmpty(s) || s.Length > 256) ? "seeds are account ids of 1–256 characters" : null);
+        var invalid = discovery.Validate()
+            ?? (discovery.Seeds.Any(s => string.IsNullOrEmpty(s) || s.Length > 256) ? "seeds are account ids of 1–256 characters"
+            : discovery.Seeds.Count > MaxSeeds ? $"at most {MaxSeeds:N0} seeds per request"
+            : discovery.Top > MaxTop ? $"top must be 1..{MaxTop:N0} over HTTP (haven discover has no such bound)"
+            : null);
         if (invalid is not null)
         {
             return Problems.BadRequest("invalid_request", invalid + ".");

@@ -42,6 +42,7 @@ internal static class EventEndpoints
 
         var lines = new List<string>();
         var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var usedParts = new HashSet<string>(StringComparer.Ordinal);
         Stream body = context.Request.Body;
         try
         {
@@ -65,7 +66,7 @@ internal static class EventEndpoints
                         $"At most {EventLog.MaxBatchLines:N0} events per request; split the batch. Nothing was stored.");
                 }
 
-                lines.Add(MultipartMedia.Inline(line, parts));
+                lines.Add(MultipartMedia.Inline(line, parts, usedParts));
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

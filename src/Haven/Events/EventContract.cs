@@ -195,7 +195,7 @@ internal static class EventParser
 
             if (item.TryGetProperty("part", out var part))
             {
-                error = $"post.media[{index}].part '{(part.ValueKind == JsonValueKind.String ? Truncate(part.GetString()!) : "?")}' does not name a part of this request (parts are only for multipart/form-data batches)";
+                error = $"post.media[{index}].part '{(part.ValueKind == JsonValueKind.String ? Truncate(part.GetString()!) : "?")}' does not name a part of this request (parts are only for multipart/form-data batches, and each part can be used once)";
                 return false;
             }
 
@@ -222,6 +222,22 @@ internal static class EventParser
             {
                 error = $"post.media[{index}].hashes must be an object such as {{\"pdq\": \"…\", \"md5\": \"…\"}}";
                 return false;
+            }
+
+            if (item.TryGetProperty("hashes", out var given) && given.TryGetProperty("quality", out var quality) &&
+                (quality.ValueKind != JsonValueKind.Number || !quality.TryGetInt32(out var q) || q is < 0 or > 100))
+            {
+                error = $"post.media[{index}].hashes.quality must be a whole number 0–100 (PDQ quality)";
+                return false;
+            }
+
+            foreach (var name in new[] { "pdq", "md5", "sha256" })
+            {
+                if (item.TryGetProperty("hashes", out var h) && h.TryGetProperty(name, out var v) && (v.ValueKind != JsonValueKind.String || v.GetString()!.Length > 128))
+                {
+                    error = $"post.media[{index}].hashes.{name} must be a hex string";
+                    return false;
+                }
             }
 
             if (!TryString(item, "id", false, out _, out error))
@@ -283,6 +299,12 @@ internal static class EventParser
             return false;
         }
 
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            error = $"'{name}' must not contain NUL characters";
+            return false;
+        }
+
         error = string.Empty;
         return true;
     }
@@ -297,7 +319,8 @@ internal static class EventParser
 
         return element.ValueKind != JsonValueKind.String
             ? Fail(out error, $"'{name}' must be a string")
-            : element.GetString()!.Length <= MaxTextLength || Fail(out error, $"'{name}' is longer than {MaxTextLength:N0} characters");
+            : element.GetString()!.Length > MaxTextLength ? Fail(out error, $"'{name}' is longer than {MaxTextLength:N0} characters")
+            : !element.GetString()!.Contains('\0', StringComparison.Ordinal) || Fail(out error, $"'{name}' must not contain NUL characters");
     }
 
     private static bool TryStringArray(JsonElement parent, string name, int maxItems, out string error)
@@ -315,9 +338,9 @@ internal static class EventParser
 
         foreach (var item in element.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length is 0 or > MaxIdLength)
+            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length is 0 or > MaxIdLength || item.GetString()!.Contains('\0', StringComparison.Ordinal))
             {
-                return Fail(out error, $"'{name}' must hold strings of 1–{MaxIdLength} characters");
+                return Fail(out error, $"'{name}' must hold strings of 1–{MaxIdLength} characters (no NUL)");
             }
         }
 

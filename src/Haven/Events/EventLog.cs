@@ -133,13 +133,34 @@ internal sealed class EventLog(HavenStore store)
         return await ReadAfterAsync(connection, afterSeq, limit, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>As <see cref="ReadAfterAsync(long, int, CancellationToken)"/>, on the caller's connection.</summary>
-    public static async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(System.Data.Common.DbConnection connection, long afterSeq, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="ReadAfterAsync(long, int, CancellationToken)"/>, on the caller's connection, stopping early once the
+    /// bodies read reach <paramref name="maxChars"/> characters (at least one event is always returned), so a run of
+    /// events carrying large inline media cannot make one batch arbitrarily large in memory.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(System.Data.Common.DbConnection connection, long afterSeq, int limit, CancellationToken cancellationToken, long maxChars = long.MaxValue)
     {
-        var rows = await connection.QueryAsync<(long Seq, string EventId, string Type, long OccurredAt, string Actor, string Body)>(new CommandDefinition(
-            "SELECT seq, event_id, type, occurred_at, actor, body FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @limit",
-            new { afterSeq, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => new StoredEvent(r.Seq, r.EventId, r.Type, DateTimeOffset.FromUnixTimeMilliseconds(r.OccurredAt), r.Actor, r.Body))];
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, event_id, type, occurred_at, actor, body FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @limit";
+        var after = command.CreateParameter();
+        after.ParameterName = "@afterSeq";
+        after.Value = afterSeq;
+        command.Parameters.Add(after);
+        var count = command.CreateParameter();
+        count.ParameterName = "@limit";
+        count.Value = (long)limit;
+        command.Parameters.Add(count);
+        var events = new List<StoredEvent>();
+        long chars = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (chars < maxChars && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var body = reader.GetString(5);
+            chars += body.Length;
+            events.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4), body));
+        }
+
+        return events;
     }
 
     /// <summary>The highest log position, 0 when the log is empty.</summary>

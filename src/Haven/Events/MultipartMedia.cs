@@ -14,8 +14,13 @@ internal static class MultipartMedia
     // Stored, not embedded in HTML: keep base64 '+' and non-ASCII text as they are instead of \uXXXX escapes.
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Replaces every resolvable <c>part</c> reference of <paramref name="line"/>; returns the line unchanged when it has none or is not JSON.</summary>
-    public static string Inline(string line, IReadOnlyDictionary<string, byte[]> parts)
+    /// <summary>
+    /// Replaces every resolvable <c>part</c> reference of <paramref name="line"/>; returns the line unchanged when it has
+    /// none or is not an event object. Each part can be used once per request (<paramref name="used"/>), so one large
+    /// part cannot be multiplied into every media item of every line; a second reference stays unresolved and the
+    /// parser refuses that line.
+    /// </summary>
+    public static string Inline(string line, IReadOnlyDictionary<string, byte[]> parts, ISet<string> used)
     {
         if (parts.Count == 0 || !line.Contains("\"part\"", StringComparison.Ordinal))
         {
@@ -27,20 +32,34 @@ internal static class MultipartMedia
         {
             root = JsonNode.Parse(line, documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
+            // Malformed JSON or duplicate keys: the parser gives that line its own error.
             return line;
         }
 
-        if (root?["post"]?["media"] is not JsonArray media)
+        try
         {
+            return InlineParsed(root, parts, used) ?? line;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Duplicate keys surface only when the object is first read.
             return line;
+        }
+    }
+
+    private static string? InlineParsed(JsonNode? root, IReadOnlyDictionary<string, byte[]> parts, ISet<string> used)
+    {
+        if (root is not JsonObject rootObject || rootObject["post"] is not JsonObject post || post["media"] is not JsonArray media)
+        {
+            return null;
         }
 
         var changed = false;
         foreach (var item in media.OfType<JsonObject>())
         {
-            if (item["part"] is JsonValue value && value.TryGetValue<string>(out var name) && parts.TryGetValue(name, out var bytes))
+            if (item["part"] is JsonValue value && value.TryGetValue<string>(out var name) && parts.TryGetValue(name, out var bytes) && used.Add(name))
             {
                 item.Remove("part");
                 item["bytes"] = Convert.ToBase64String(bytes);
@@ -48,6 +67,6 @@ internal static class MultipartMedia
             }
         }
 
-        return changed ? root.ToJsonString(Relaxed) : line;
+        return changed ? root.ToJsonString(Relaxed) : null;
     }
 }

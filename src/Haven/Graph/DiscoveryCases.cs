@@ -17,11 +17,15 @@ internal static class DiscoveryCases
     public const string Discovered = "network_discovered";
 
     /// <summary>Evaluates and records; returns decisions recorded and actions enqueued.</summary>
-    public static async Task<(int Recorded, int Enqueued)> FeedAsync(HavenStore store, PolicyEngine policy, DiscoveryResult result, CancellationToken cancellationToken = default)
+    public static async Task<(int Recorded, int Enqueued)> FeedAsync(HavenStore store, PolicyEngine policy, DiscoveryResult result, IReadOnlyList<string>? adapters = null, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
         var enqueued = 0;
         var now = store.Time.GetUtcNow();
+
+        // Signal sets of a discovery run are keyed by a negative position (event positions are positive), one per run,
+        // so every run's inputs are kept for backtests.
+        var run = -now.ToUnixTimeMilliseconds();
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         foreach (var candidate in result.Candidates)
@@ -39,13 +43,13 @@ internal static class DiscoveryCases
 
             var set = new SignalSet(SubjectKind.Account, candidate.Account, counters: counters);
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO signal_sets (event_seq, subject_kind, subject_id, account, occurred_at, body) VALUES (0, 'account', @id, @id, @at, @body) " +
+                "INSERT INTO signal_sets (event_seq, subject_kind, subject_id, account, occurred_at, body) VALUES (@run, 'account', @id, @id, @at, @body) " +
                 "ON CONFLICT (event_seq, subject_kind, subject_id) DO NOTHING",
-                new { id = candidate.Account, at = now.ToUnixTimeMilliseconds(), body = SignalSetFile.Serialize(set) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { run, id = candidate.Account, at = now.ToUnixTimeMilliseconds(), body = SignalSetFile.Serialize(set) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var decisions = policy.Evaluate(set);
             if (decisions.Count > 0)
             {
-                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(0, now, candidate.Account, null), [OutboxAction.WebhookAdapter], cancellationToken).ConfigureAwait(false);
+                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(run, now, candidate.Account, null), adapters ?? [OutboxAction.WebhookAdapter], cancellationToken).ConfigureAwait(false);
                 recorded += r;
                 enqueued += e;
             }

@@ -125,8 +125,8 @@ internal static class GraphSource
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var media = (await connection.QueryAsync<(string Account, long At, string Pdq)>(new CommandDefinition(
-                "SELECT account, occurred_at, pdq FROM media_items WHERE pdq IS NOT NULL AND seq <= @last ORDER BY seq, media_index",
-                new { last = state.MediaSeq }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+                "SELECT account, occurred_at, pdq FROM media_items WHERE pdq IS NOT NULL AND quality >= @gate AND seq <= @last ORDER BY seq, media_index",
+                new { last = state.MediaSeq, gate = Matching.PdqQuality.DefaultGate }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
             LinkNearDuplicates(state.Input, media, options.NearDuplicateThreshold);
         }
 
@@ -218,6 +218,9 @@ internal static class GraphSource
         g.Last = account;
     }
 
+    /// <summary>An image with more near-duplicates than this is not clustered (degenerate hashes, bounded work).</summary>
+    public const int MaxNearDuplicates = 1000;
+
     private static void LinkNearDuplicates(GraphInput input, List<(string Account, long At, string Pdq)> media, int threshold)
     {
         if (media.Count < 2)
@@ -246,6 +249,12 @@ internal static class GraphSource
         {
             hits.Clear();
             index.Search(hashes[i], threshold, hits);
+            if (hits.Count > MaxNearDuplicates)
+            {
+                // A near-uniform hash close to everything says nothing about who shares media; it also bounds the work.
+                continue;
+            }
+
             foreach (var hit in hits)
             {
                 var (a, b) = (Root(i), Root(hit.Entry));

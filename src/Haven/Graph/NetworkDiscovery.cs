@@ -56,7 +56,7 @@ internal sealed record DiscoveryRequest(IReadOnlyList<string> Seeds, DiscoveryAl
     public string? Validate() =>
         Seeds.Count == 0 ? "at least one seed account is needed"
         : Seeds.Count > 10_000 ? "at most 10,000 seeds"
-        : Top is < 1 or > 1_000_000 ? "top must be 1..1000000"
+        : Top < 1 ? "top must be at least 1"
         : MaxHops is < 1 or > 10 ? "max hops must be 1..10"
         : null;
 }

@@ -41,7 +41,8 @@ internal sealed class NetworkSnapshotCache(HavenStore store, TimeSpan? maxAge = 
                     "SELECT MAX(last_seq) FROM processor_checkpoints", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
             }
 
-            if (_current is { } current && (current.Checkpoint == checkpoint || store.Time.GetUtcNow() - current.BuiltAt < MaxAge))
+            var due = store.Time.GetUtcNow() - _lastFull >= FullRebuildInterval;
+            if (_current is { } current && !due && (current.Checkpoint == checkpoint || store.Time.GetUtcNow() - current.BuiltAt < MaxAge))
             {
                 return (current.Snapshot, current.BuiltAt);
             }

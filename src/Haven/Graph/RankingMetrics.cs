@@ -36,10 +36,10 @@ internal sealed record RankingMetrics(int Candidates, int Relevant, IReadOnlyLis
     }
 
     /// <summary>Precision after the first <paramref name="k"/> candidates (the whole list when shorter).</summary>
-    public double PrecisionAt(int k) => Curve.Count == 0 ? 0 : Curve[Math.Min(k, Curve.Count) - 1].Precision;
+    public double PrecisionAt(int k) => Curve.Count == 0 || k < 1 ? 0 : Curve[Math.Min(k, Curve.Count) - 1].Precision;
 
     /// <summary>Recall after the first <paramref name="k"/> candidates (the whole list when shorter).</summary>
-    public double RecallAt(int k) => Curve.Count == 0 ? 0 : Curve[Math.Min(k, Curve.Count) - 1].Recall;
+    public double RecallAt(int k) => Curve.Count == 0 || k < 1 ? 0 : Curve[Math.Min(k, Curve.Count) - 1].Recall;
 
     /// <summary>The point with the highest recall whose precision is at least <paramref name="precisionFloor"/>, or null.</summary>
     public CurvePoint? BestRecallAtPrecision(double precisionFloor)

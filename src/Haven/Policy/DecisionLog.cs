@@ -52,10 +52,13 @@ internal static class DecisionLog
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The deterministic id of a decision: one per policy version, rule and subject.</summary>
+    /// <summary>
+    /// The deterministic id of a decision: one per policy version, rule, effective mode and subject. The mode is part of
+    /// it so that a shadow decision never stands in for the enforce decision that follows a switch to enforce.
+    /// </summary>
     public static string DecisionId(PolicyDecision decision) =>
         "d-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{decision.PolicyVersion}\0{decision.RuleId}\0{decision.SubjectKind}\0{decision.SubjectId}")))[..32];
+            $"{decision.PolicyVersion}\0{decision.RuleId}\0{decision.Mode.Name()}\0{decision.SubjectKind}\0{decision.SubjectId}")))[..32];
 
     /// <summary>The actions of <paramref name="decision"/> with their targets; actions without a target (e.g. close_community off any community) are left out.</summary>
     public static IReadOnlyList<DecidedAction> Targets(PolicyDecision decision, DecisionContext context)
@@ -92,6 +95,13 @@ internal static class DecisionLog
         var recorded = 0;
         var enqueued = 0;
         var outbox = new OutboxWriter(store);
+        if (store.Provider == StoreProvider.Postgres && decisions.Count > 0)
+        {
+            // Decision writers (the processor, discovery cases) take turns, so a status is never computed from a row
+            // another writer is changing, and the log's order is the order statuses were folded in.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7262500002)", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         foreach (var decision in decisions)
         {
             var id = DecisionId(decision);

@@ -55,6 +55,11 @@ internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, M
                             fetched[slot] = bytes;
                             fetchErrors[slot] = error is null ? null : FetchCode(error.Kind);
                         }
+                        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                        {
+                            // A connection reset mid-body and the like: this item fails, never the batch.
+                            fetchErrors[slot] = "network";
+                        }
                         finally
                         {
                             gate.Release();

@@ -25,6 +25,9 @@ internal sealed record ProcessorOptions
     /// <summary>Events per transaction.</summary>
     public int BatchSize { get; init; } = 10_000;
 
+    /// <summary>A batch ends early once its stored events reach this many characters (inline media is base64 in them).</summary>
+    public long MaxBatchChars { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>PDQ threshold, quality gate and bank filter for media in events.</summary>
     public MatchOptions Match { get; init; } = new();
 
@@ -154,12 +157,19 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         {
             var (count, last, stats) = await ProcessBatchAsync(cancellationToken).ConfigureAwait(false);
             total = total.Add(stats);
+            var end = await _events.LastSeqAsync(cancellationToken).ConfigureAwait(false);
             if (count == 0)
             {
-                return total;
+                if (last >= end)
+                {
+                    return total;
+                }
+
+                // Another worker took the batch: what remains is still to be done (by whoever gets it first).
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            var end = await _events.LastSeqAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report((last - start, end - start));
         }
     }
@@ -192,7 +202,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     private async Task<(int Events, long LastSeq, ProcessStats Stats)> ProcessBatchAsync(DbConnection connection, Stopwatch clock, CancellationToken cancellationToken)
     {
         var checkpoint = await ReadCheckpointAsync(connection, cancellationToken).ConfigureAwait(false);
-        var batch = await EventLog.ReadAfterAsync(connection, checkpoint, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+        var batch = await EventLog.ReadAfterAsync(connection, checkpoint, _options.BatchSize, cancellationToken, _options.MaxBatchChars).ConfigureAwait(false);
         if (batch.Count == 0)
         {
             return (0, checkpoint, ProcessStats.Empty);

@@ -41,6 +41,11 @@ public sealed class EventParserTests
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"hashtags\":\"notanarray\"}}", "'hashtags' must be an array")]
     [InlineData("{\"id\":\"x\",\"type\":\"report.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"report\":{\"subject\":{\"type\":\"planet\",\"id\":\"p\"},\"reason\":\"r\"}}", "subject.type")]
     [InlineData("{\"id\":\"x\",\"type\":\"follow.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\"}", "'target' is required")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"media\":[{\"hashes\":{\"pdq\":\"ab\",\"quality\":40000}}]}}", "quality must be a whole number 0–100")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"media\":[{\"hashes\":{\"md5\":7}}]}}", "hashes.md5 must be a hex string")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"hashtags\":[\"a\\u0000b\"]}}", "no NUL")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\\u0000\",\"post\":{\"id\":\"p\"}}", "must not contain NUL")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"text\":\"a\\u0000\"}}", "must not contain NUL")]
     public void BadLinesGetAClearError(string line, string expected)
     {
         Assert.False(EventParser.TryParse(line, out var parsed, out _, out var error));

@@ -360,6 +360,39 @@ public abstract class SignalProcessorTests : PipelineSuite
     }
 
     [StoreFact]
+    public async Task Switching_from_shadow_to_enforce_records_the_enforce_decision_and_enqueues_its_actions()
+    {
+        await IngestAsync(Post("bad-1", "p-1", media: $"{{\"hashes\":{{\"pdq\":\"{KnownPdq}\",\"quality\":90}}}}"));
+        await Processor(DefaultPolicy().AsShadow()).RunAsync();
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE processor_checkpoints SET last_seq = 0");
+        }
+
+        await Processor().RunAsync();
+
+        Assert.Equal(["enforce", "shadow"], (await DecisionLog.ReadAsync(Store)).Select(d => d.Mode).Order(StringComparer.Ordinal));
+        Assert.Equal(2, (await new OutboxQueue(Store).ListAsync()).Count);
+        await using var check = await Store.OpenConnectionAsync();
+        Assert.Equal("suspended", (await DecisionLog.ReadStatusAsync(check, null, "account:bad-1", default))!.Status);
+    }
+
+    [StoreFact]
+    public async Task A_batch_ends_early_at_its_size_in_characters_and_the_run_still_reaches_the_end()
+    {
+        await IngestAsync(Event("follow.created", "a", "\"target\":\"b\""), Event("follow.created", "a", "\"target\":\"c\""), Event("follow.created", "a", "\"target\":\"d\""));
+        var processor = new SignalProcessor(Store, new ProcessorOptions { Policy = DefaultPolicy(), MaxBatchChars = 1 });
+
+        var (first, _, _) = await processor.ProcessBatchAsync();
+        var rest = await processor.RunAsync();
+
+        Assert.Equal(1, first);
+        Assert.Equal(2, rest.Events);
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM edges"));
+        await processor.DisposeAsync();
+    }
+
+    [StoreFact]
     public async Task A_stored_event_whose_body_cannot_be_read_is_skipped_and_the_rest_processed()
     {
         await IngestAsync(Event("follow.created", "a", "\"target\":\"b\""), Event("follow.created", "a", "\"target\":\"c\""));
