@@ -108,6 +108,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task HashtagSuggestRefusesThresholdsThatMeanNothing()
+    {
+        var data = Path.Combine(_folder, "data");
+        foreach (var bad in new[] { new[] { "--min-rise", "2" }, ["--min-posts", "0"], ["--min-flagged", "-1"], ["--window", "7x"] })
+        {
+            var result = await Run(_folder, ["hashtags", "suggest", .. bad, "--data", data]);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("haven hashtags suggest:", result.Stderr);
+        }
+
+        Assert.Equal(1, (await Run(_folder, ["hashtags", "suggest", "--data", data])).ExitCode);
+    }
+
+    [Fact]
     public async Task AuditVerifyFindsAnEditedEntryInTheDatabaseFile()
     {
         var data = Path.Combine(_folder, "data");

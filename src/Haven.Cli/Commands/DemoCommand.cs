@@ -208,8 +208,6 @@ internal static class DemoCommand
         return report;
     }
 
-    private static string Percent(double value) => value.ToString("P1", System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>Progress that updates the bar on the reporting thread (Spectre's tasks are thread-safe).</summary>
     private sealed class SynchronousProgress(ProgressTask task) : IProgress<DemoProgress>
     {

@@ -90,6 +90,12 @@ internal static class HashtagCommands
                 return ExitCodes.Usage;
             }
 
+            if (parse.GetValue(minPosts) < 1 || parse.GetValue(minFlagged) < 0 || parse.GetValue(minRise) is not (>= 0 and <= 1))
+            {
+                Console.Error.WriteLine("haven hashtags suggest: --min-posts must be at least 1, --min-flagged at least 0, --min-rise between 0 and 1 (0.10 = 10 points).");
+                return ExitCodes.Usage;
+            }
+
             var (until, rising) = await service.SuggestAsync(new HashtagSuggestOptions(span, parse.GetValue(minPosts), parse.GetValue(minFlagged), parse.GetValue(minRise), end), ct);
             if (parse.GetValue(json))
             {

@@ -147,8 +147,7 @@ internal static class ProcessCommands
                 return ExitCodes.StoreError;
             }
 
-            var all = await DecisionLog.ReadAsync(store, parse.GetValue(account), cancellationToken: ct);
-            var shown = all.Skip(Math.Max(0, all.Count - Math.Max(1, parse.GetValue(last)))).ToList();
+            var (shown, total) = await DecisionLog.ReadLastAsync(store, Math.Max(1, parse.GetValue(last)), parse.GetValue(account), ct);
             if (parse.GetValue(json))
             {
                 foreach (var d in shown)
@@ -181,7 +180,7 @@ internal static class ProcessCommands
             }
 
             AnsiConsole.Write(table);
-            Console.Out.WriteLine($"{shown.Count:N0} of {all.Count:N0} decisions");
+            Console.Out.WriteLine($"{shown.Count:N0} of {total:N0} decisions");
             return shown.Count == 0 ? ExitCodes.NoMatch : ExitCodes.Ok;
         }));
         return command;

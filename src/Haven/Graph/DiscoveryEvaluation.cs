@@ -29,7 +29,7 @@ internal static class DiscoveryEvaluation
             foreach (var (setName, seeds) in seedSets)
             {
                 progress?.Report($"{name} from {setName}");
-                var result = snapshot.Discover(new DiscoveryRequest(seeds, algorithm, Top: Math.Max(1, snapshot.Graph.NodeCount), MaxHops: maxHops));
+                var result = snapshot.Discover(new DiscoveryRequest(seeds, algorithm, Top: Math.Max(1, snapshot.Graph.NodeCount), MaxHops: maxHops, Explain: 0));
                 var ranked = result.Candidates.Select(c => c.Account).ToList();
                 var metrics = RankingMetrics.Compute(ranked, offenders, seeds.ToHashSet(StringComparer.Ordinal));
                 rows.Add(new EvaluationRow(algorithm, setName, result.Seeds.Count, result.Reached, metrics, result.Elapsed, RoleAccuracy(result, roles)));

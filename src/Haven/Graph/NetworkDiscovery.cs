@@ -50,7 +50,8 @@ internal static class DiscoveryAlgorithms
 }
 
 /// <summary>What to discover: from which confirmed accounts, how, how far and how many.</summary>
-internal sealed record DiscoveryRequest(IReadOnlyList<string> Seeds, DiscoveryAlgorithm Algorithm = DiscoveryAlgorithm.EvidencePageRank, int Top = 100, int MaxHops = 3)
+/// <param name="Explain">How many of the top candidates get a path to a seed (null: all); an evaluation that only ranks passes 0.</param>
+internal sealed record DiscoveryRequest(IReadOnlyList<string> Seeds, DiscoveryAlgorithm Algorithm = DiscoveryAlgorithm.EvidencePageRank, int Top = 100, int MaxHops = 3, int? Explain = null)
 {
     /// <summary>Why the request is unusable, or null.</summary>
     public string? Validate() =>
@@ -209,7 +210,7 @@ internal sealed class NetworkSnapshot
         {
             var account = Accounts[ranked.Node];
             var evidence = Evidence.GetValueOrDefault(account);
-            var path = workspace.PathToSeed(ranked.Node).Select(Step).ToList();
+            IReadOnlyList<ExplanationStep> path = candidates.Count < (request.Explain ?? int.MaxValue) ? [.. workspace.PathToSeed(ranked.Node).Select(Step)] : [];
             candidates.Add(new DiscoveredAccount(candidates.Count + 1, account, ranked.Score, ranked.Hops, evidence?.PrimaryRole, evidence?.Roles ?? [], evidence, path));
         }
 

@@ -200,12 +200,25 @@ internal static class DecisionLog
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<DecisionRow>(new CommandDefinition(
-            "SELECT n AS N, decision_id AS DecisionId, event_seq AS EventSeq, rule_id AS RuleId, policy_version AS PolicyVersion, mode AS Mode, subject_kind AS SubjectKind, " +
-            "subject_id AS SubjectId, account AS Account, actions AS Actions, evidence AS Evidence, occurred_at AS OccurredAt, decided_at AS DecidedAt FROM decisions " +
-            "WHERE n > @afterN" + (account is null ? string.Empty : " AND account = @account") + " ORDER BY n LIMIT @limit",
+            DecisionColumns + "WHERE n > @afterN" + (account is null ? string.Empty : " AND account = @account") + " ORDER BY n LIMIT @limit",
             new { account, afterN, limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
+
+    /// <summary>The last <paramref name="count"/> decisions in log order (optionally about one account), and how many there are in all.</summary>
+    public static async Task<(IReadOnlyList<DecisionRecord> Last, long Total)> ReadLastAsync(HavenStore store, int count, string? account = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var where = account is null ? string.Empty : "WHERE account = @account ";
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM decisions " + where, new { account }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<DecisionRow>(new CommandDefinition(
+            DecisionColumns + where + "ORDER BY n DESC LIMIT @count", new { account, count = (long)count }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return ([.. rows.Select(r => r.ToRecord()).Reverse()], total);
+    }
+
+    private const string DecisionColumns =
+        "SELECT n AS N, decision_id AS DecisionId, event_seq AS EventSeq, rule_id AS RuleId, policy_version AS PolicyVersion, mode AS Mode, subject_kind AS SubjectKind, " +
+        "subject_id AS SubjectId, account AS Account, actions AS Actions, evidence AS Evidence, occurred_at AS OccurredAt, decided_at AS DecidedAt FROM decisions ";
 
     /// <summary>
     /// Recomputes every status from the decision log alone, in a snapshot. The stored projection must equal it; a test

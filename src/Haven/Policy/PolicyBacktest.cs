@@ -33,6 +33,8 @@ internal sealed record BacktestReport(
 /// </summary>
 internal static class PolicyBacktest
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     /// <summary>Runs the candidate over the recorded signal sets, reporting progress as (sets done, total).</summary>
     public static async Task<BacktestReport> RunAsync(HavenStore store, PolicyEngine candidate, IProgress<(long Done, long Total)>? progress = null, int examples = 20, CancellationToken cancellationToken = default)
     {
@@ -47,7 +49,7 @@ internal static class PolicyBacktest
         foreach (var d in decisions)
         {
             versions.Add(d.Version);
-            var decided = System.Text.Json.JsonSerializer.Deserialize<List<DecidedAction>>(d.Actions, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
+            var decided = System.Text.Json.JsonSerializer.Deserialize<List<DecidedAction>>(d.Actions, Json) ?? [];
             Get(now, $"{d.Kind}:{d.Id}").UnionWith(decided.Select(a => a.Action));
         }
 

@@ -100,50 +100,51 @@ internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, M
 
     private ResolvedMedia FromHashes(MediaField item, MediaHashesField hashes, MatchIndex index)
     {
+        // The bank's own rules for a hash value (exact length, hex, never all-zero) decide what is usable.
         var hits = new List<MatchHit>();
         var errors = new List<string>();
-        string? pdqText = null;
-        if (hashes.Pdq is { } pdqRaw)
+        var pdq = Normalize(hashes.Pdq, SignalType.Pdq, errors);
+        if (pdq is not null)
         {
-            if (!PdqHash.TryParse(pdqRaw, out var pdq) || pdq.IsZero)
+            if (hashes.Quality is not { } quality)
             {
-                errors.Add("invalid_pdq");
+                errors.Add("pdq_quality_missing");
             }
-            else
+            else if (quality >= options.QualityGate)
             {
-                pdqText = pdq.ToString();
-                if (hashes.Quality is not { } quality || quality is < 0 or > 100)
-                {
-                    errors.Add("pdq_quality_missing");
-                }
-                else if (quality >= options.QualityGate)
-                {
-                    hits.AddRange(index.LookupPdq(pdq, options.Threshold, options.Bank));
-                }
+                hits.AddRange(index.LookupPdq(PdqHash.Parse(pdq), options.Threshold, options.Bank));
             }
         }
 
-        var md5 = Exact(hashes.Md5, SignalType.Md5, index, hits, errors);
-        var sha256 = Exact(hashes.Sha256, SignalType.Sha256, index, hits, errors);
-        return new ResolvedMedia(item, pdqText, pdqText is null ? null : hashes.Quality, md5, sha256, errors.Count == 0 ? null : string.Join(',', errors), hits);
+        var md5 = Normalize(hashes.Md5, SignalType.Md5, errors);
+        if (md5 is not null)
+        {
+            hits.AddRange(index.LookupExact(SignalType.Md5, md5, options.Bank));
+        }
+
+        var sha256 = Normalize(hashes.Sha256, SignalType.Sha256, errors);
+        if (sha256 is not null)
+        {
+            hits.AddRange(index.LookupExact(SignalType.Sha256, sha256, options.Bank));
+        }
+
+        return new ResolvedMedia(item, pdq, pdq is null ? null : hashes.Quality, md5, sha256, errors.Count == 0 ? null : string.Join(',', errors), hits);
     }
 
-    private string? Exact(string? raw, SignalType type, MatchIndex index, List<MatchHit> hits, List<string> errors)
+    private static string? Normalize(string? raw, SignalType type, List<string> errors)
     {
         if (raw is null)
         {
             return null;
         }
 
-        var hex = raw.Trim().ToLowerInvariant();
-        if (hex.Length != type.HexLength() || !hex.All(char.IsAsciiHexDigit) || hex.All(c => c == '0'))
+        if (SignalValue.TryNormalize(type, raw.AsSpan().Trim(), out var value, out _))
         {
-            errors.Add("invalid_" + type.Name());
-            return null;
+            return value;
         }
 
-        hits.AddRange(index.LookupExact(type, hex, options.Bank));
-        return hex;
+        errors.Add("invalid_" + type.Name());
+        return null;
     }
 
     private static string FetchCode(MediaFetchErrorKind kind) => kind switch

@@ -89,6 +89,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     private LexiconSnapshot? _lexicon;
     private long _lexiconVersion = -1;
     private DbConnection? _kept;
+    private readonly List<LexiconHit> _hits = [];
 
     /// <summary>Creates a processor over <paramref name="store"/>.</summary>
     public SignalProcessor(HavenStore store, ProcessorOptions options, ILogger<SignalProcessor>? logger = null)
@@ -568,16 +569,17 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     /// </summary>
     internal static string MediaKey(MatchHit hit) => hit.ExternalId is { Length: > 0 } external ? $"{hit.Bank}/{external}" : $"{hit.Bank}#{hit.EntryId}";
 
-    private static List<TextHitSignal> Scan(LexiconSnapshot lexicon, string? text)
+    private List<TextHitSignal> Scan(LexiconSnapshot lexicon, string? text)
     {
         if (string.IsNullOrEmpty(text) || lexicon.Matcher.Entries.Count == 0)
         {
             return [];
         }
 
-        var hits = new List<LexiconHit>();
-        lexicon.Matcher.Scan(text, hits);
-        return [.. hits.Select(h => new TextHitSignal(h.Category, h.Weight, h.EntryId))];
+        // One hit buffer per processor: batches run one at a time, and a scan per post should not allocate one.
+        _hits.Clear();
+        lexicon.Matcher.Scan(text, _hits);
+        return _hits.Count == 0 ? [] : [.. _hits.Select(h => new TextHitSignal(h.Category, h.Weight, h.EntryId))];
     }
 
     /// <summary>What is known of a post while processing: its author, media count and community.</summary>

@@ -90,7 +90,7 @@ internal static class PlatformDemo
         Done("graph");
 
         progress?.Report(new DemoPhase("discovering from one seed", 0, 0));
-        var discovery = snapshot.Discover(new DiscoveryRequest([truth.Seeds.Creator], DiscoveryAlgorithm.EvidencePageRank, Top: Math.Max(options.Top, snapshot.Graph.NodeCount)));
+        var discovery = snapshot.Discover(new DiscoveryRequest([truth.Seeds.Creator], DiscoveryAlgorithm.EvidencePageRank, Top: Math.Max(options.Top, snapshot.Graph.NodeCount), Explain: Math.Max(options.Top, PlatformDemoReport.PictureNodes)));
         var metrics = RankingMetrics.Compute([.. discovery.Candidates.Select(c => c.Account)], truth.OffenderAccounts(), new HashSet<string>(StringComparer.Ordinal) { truth.Seeds.Creator });
         Done("discover");
 

@@ -20,10 +20,13 @@ internal static class PlatformDemoReport
         [DiscoveryAlgorithm.SybilRank] = "#d62728",
     };
 
+    /// <summary>Accounts drawn around the seed in the network picture.</summary>
+    public const int PictureNodes = 150;
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Renders the report; <paramref name="media"/> adds the re-upload section when given.</summary>
-    public static string Render(PlatformDemoResult result, MediaDemoReport? media, int pictureNodes = 150)
+    public static string Render(PlatformDemoResult result, MediaDemoReport? media, int pictureNodes = PictureNodes)
     {
         var truth = result.Truth;
         var offenders = truth.OffenderAccounts();

@@ -94,6 +94,10 @@ public abstract class NetworkDiscoveryTests : PipelineSuite
         Assert.Equal(["amp-1 —reposted→ dist-1", "dist-1 —posted the same media as→ creator"], byAccount["amp-1"].Path.Select(p => p.ToString()));
         Assert.Equal("sol-1 —follows→ creator", Assert.Single(byAccount["sol-1"].Path).ToString());
         Assert.All(result.Candidates, c => Assert.Equal(c.Hops, c.Path.Count));
+        var ranked = snapshot.Discover(new DiscoveryRequest(["creator"], Top: 20, Explain: 2)).Candidates;
+        Assert.Equal(result.Candidates.Select(c => c.Account), ranked.Select(c => c.Account));
+        Assert.All(ranked.Take(2), c => Assert.Equal(c.Hops, c.Path.Count));
+        Assert.All(ranked.Skip(2), c => Assert.Empty(c.Path));
         Assert.DoesNotContain("ordinary-11", byAccount.Keys);
 
         // The by-hand baseline ranks by hops: every account one hop away before the amplifier two hops away.

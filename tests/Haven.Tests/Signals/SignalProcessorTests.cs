@@ -340,6 +340,10 @@ public abstract class SignalProcessorTests : PipelineSuite
         Assert.Equivalent(statuses, await DecisionLog.ListStatusAsync(Store));
         Assert.Equivalent(statuses, await DecisionLog.ProjectFromLogAsync(Store));
         Assert.Equal(41, decisions.Count(d => d.SubjectKind == "content"));
+        var (last, total) = await DecisionLog.ReadLastAsync(Store, 3);
+        Assert.Equal(decisions.Count, total);
+        Assert.Equal(decisions.TakeLast(3).Select(d => d.DecisionId), last.Select(d => d.DecisionId));
+        Assert.Equal(decisions.Where(d => d.Account == "bad-1").Select(d => d.DecisionId), (await DecisionLog.ReadLastAsync(Store, 10, "bad-1")).Last.Select(d => d.DecisionId));
         Assert.Single(decisions, d => d.SubjectKind == "account");
     }
 
