@@ -28,6 +28,7 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     ProcessCommands.Process(),
     ProcessCommands.Decisions(),
     ProcessCommands.Status(),
+    ProcessCommands.Events(),
     HashtagCommands.Create(),
     SimulateCommand.Create(),
     DiscoverCommand.Create(),

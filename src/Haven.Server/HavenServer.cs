@@ -6,6 +6,7 @@ using Haven.Matching;
 using Haven.Media;
 using Haven.Security;
 using Haven.Server.Endpoints;
+using Haven.Server.Security;
 using Haven.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -33,13 +34,24 @@ internal static class HavenServer
             logging(builder.Logging);
         }
 
+        // After the caller's configuration, so no log level can bring them back: the hosting diagnostics log every
+        // request's full URL with its query string (which may carry keys or personal data), the exception handler logs
+        // exception messages (which may quote input), Kestrel's bad-request lines quote the request line, and routing's
+        // debug lines quote the path.
+        // RequestLogMiddleware logs the route template instead, and unhandled exceptions are logged by type.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Information);
+
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(store);
         services.AddSingleton(store.Time);
         services.AddSingleton(new BankService(store));
         services.AddSingleton(new ApiKeyService(store));
-        services.AddSingleton(new EventLog(store));
+        services.AddSingleton(new EventLog(store, options.EventLimits with { MaxMediaBytes = options.MediaLimits.MaxBytes }));
         services.AddSingleton<MatchIndexHolder>();
         services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
         services.AddSingleton<IndexRefresher>();
@@ -72,7 +84,13 @@ internal static class HavenServer
         }
 
         services.AddSingleton(new Haven.Graph.NetworkSnapshotCache(store));
-        services.AddProblemDetails();
+        services.AddSingleton<MetricsCollector>();
+        services.AddHavenAuthorization();
+        services.AddApiKeyRateLimits(options);
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemCodes.Customize);
+        // Body binding failures throw, so that the exception handler can say what was wrong (with a code) instead of
+        // answering a bare 400.
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -82,11 +100,25 @@ internal static class HavenServer
         services.Configure<KestrelServerOptions>(k => k.AddServerHeader = false);
 
         var app = builder.Build();
+        _ = app.Services.GetRequiredService<MetricsCollector>(); // counts from start-up, not from the first scrape
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusCodeFor });
         app.UseStatusCodePages();
-        app.UseMiddleware<ApiKeyMiddleware>();
-        app.MapOpenApi();
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.Use((context, next) =>
+        {
+            // Audit entries name the authenticated caller; the endpoint's policy has already required one.
+            Haven.Audit.AuditContext.Actor = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
+            return next(context);
+        });
+        app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/metrics", (MetricsCollector metrics) => TypedResults.Text(metrics.Render(), "text/plain; version=0.0.4"))
+            .WithSummary("Counters in the Prometheus text format (media errors by reason, ingested lines by status and code, events processed).")
+            .RequireScope(Haven.Security.ApiScopes.Read);
 
         var v1 = app.MapGroup("/v1");
         v1.MapMatchEndpoints();
@@ -115,6 +147,8 @@ internal static class HavenServer
 
     private static int StatusCodeFor(Exception exception) => exception switch
     {
+        // The client went away or gave up: nothing to answer.
+        OperationCanceledException => 499,
         // Malformed JSON bodies and bad route/query values surface as BadHttpRequestException.
         Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
         _ => StatusCodes.Status500InternalServerError,

@@ -11,6 +11,9 @@ internal sealed class HavenServerOptions
     /// <summary>Byte and pixel limits for media.</summary>
     public MediaLimits MediaLimits { get; set; } = MediaLimits.Default;
 
+    /// <summary>Clock skew, oldest event time and media size accepted at ingest; the media byte limit is <see cref="MediaLimits"/>'s.</summary>
+    public Haven.Events.EventLimits EventLimits { get; set; } = Haven.Events.EventLimits.Default;
+
     /// <summary>Where enforcement actions are delivered (signed webhooks, docs/enforcement.md); null: the outbox is not dispatched by this server.</summary>
     public Haven.Enforcement.WebhookOptions? Webhook { get; set; }
 
@@ -57,6 +60,11 @@ internal sealed class HavenServerOptions
         if (MediaLimits.MaxBytes <= 0 || MediaLimits.MaxPixels <= 0)
         {
             return "Media limits must be positive.";
+        }
+
+        if (EventLimits.Validate() is { } limits)
+        {
+            return "Event limits: " + limits;
         }
 
         if (Webhook is not null && Webhook.Validate() is { Count: > 0 } webhookErrors)

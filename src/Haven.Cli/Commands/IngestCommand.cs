@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Haven.Events;
 using Spectre.Console;
 
@@ -14,7 +13,9 @@ internal static class IngestCommand
     {
         var file = new Argument<string>("FILE") { Description = "NDJSON file: one event per line ('-' reads standard input)." };
         var batch = new Option<int>("--batch") { Description = "Events per committed batch.", DefaultValueFactory = _ => 5_000 };
+        var limits = new EventLimitOptions();
         var command = new Command("ingest", "Ingest platform events from an NDJSON file: idempotent on event id, durable per batch, every bad line reported with its number.") { file, batch };
+        limits.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("ingest", async () =>
         {
             var batchSize = parse.GetValue(batch);
@@ -31,14 +32,21 @@ internal static class IngestCommand
                 return ExitCodes.InputError;
             }
 
+            if (!limits.TryGet(parse, out var eventLimits, out var invalid))
+            {
+                Console.Error.WriteLine($"haven ingest: {invalid}");
+                return ExitCodes.Usage;
+            }
+
             await using var store = await CliContext.OpenStoreAsync(parse, ct);
             if (store is null)
             {
                 return ExitCodes.StoreError;
             }
 
-            var log = new EventLog(store);
-            using var reader = path == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(path, Encoding.UTF8, true, new FileStreamOptions { BufferSize = 1 << 16 });
+            var log = new EventLog(store, eventLimits);
+            await using var input = path == "-" ? Console.OpenStandardInput() : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            using var reader = new NdjsonReader(input);
             var length = path == "-" ? 0 : new FileInfo(path).Length;
             var summary = new IngestSummary(0, 0, 0, 0, 0);
             var shown = 0;
@@ -46,14 +54,14 @@ internal static class IngestCommand
 
             async Task RunAsync(Action<long, IngestSummary> report)
             {
-                var lines = new List<string>(batchSize);
+                var lines = new List<NdjsonLine>(batchSize);
                 long firstLine = 1;
                 while (true)
                 {
                     var line = await reader.ReadLineAsync(ct);
-                    if (line is not null)
+                    if (line is { } read)
                     {
-                        lines.Add(line);
+                        lines.Add(read);
                     }
 
                     if (lines.Count == batchSize || (line is null && lines.Count > 0))
@@ -64,13 +72,13 @@ internal static class IngestCommand
                         {
                             if (shown++ < MaxErrorsShown)
                             {
-                                Console.Error.WriteLine($"line {r.Line}: {r.Status.ToString().ToLowerInvariant()}: {r.Error}");
+                                Console.Error.WriteLine($"line {r.Line}: {r.Status.ToString().ToLowerInvariant()}: {r.Code}: {r.Error}");
                             }
                         }
 
                         firstLine += lines.Count;
                         lines.Clear();
-                        report(reader.BaseStream.CanSeek ? reader.BaseStream.Position : 0, summary);
+                        report(reader.Position, summary);
                     }
 
                     if (line is null)

@@ -129,6 +129,11 @@ internal static class ProcessCommands
             table.AddRow(name, value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        foreach (var (reason, count) in s.MediaErrorReasons.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            table.AddRow($"  media error: {Markup.Escape(reason)}", count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         AnsiConsole.Write(table);
         Console.Out.WriteLine($"{s.Events:N0} events in {elapsed.TotalSeconds:0.0} s ({s.Events / Math.Max(elapsed.TotalSeconds, 1e-3):N0} events/s)");
     }
@@ -217,6 +222,11 @@ internal static class ProcessCommands
             }
 
             var wanted = parse.GetValue(target);
+            if (wanted is null)
+            {
+                await PrintPipelineAsync(store, ct);
+            }
+
             var rows = wanted is null ? stored : stored.Where(s => $"{s.Kind}:{s.Id}" == wanted).ToList();
             if (rows.Count == 0)
             {
@@ -234,6 +244,69 @@ internal static class ProcessCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Where the signals stage stands and every media error by reason, so that no failure is visible only in the database.</summary>
+    private static async Task PrintPipelineAsync(Haven.Storage.HavenStore store, CancellationToken cancellationToken)
+    {
+        var events = new Haven.Events.EventLog(store);
+        var last = await events.LastSeqAsync(cancellationToken);
+        await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = PolicyLoader.LoadBuiltIn() });
+        var checkpoint = await processor.CheckpointAsync(cancellationToken);
+        var table = new Table().AddColumns("pipeline", "count");
+        table.AddRow("events in the log", last.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        table.AddRow("processed (checkpoint)", checkpoint.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        table.AddRow("waiting to be processed", (last - checkpoint).ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (reason, count) in await Haven.Events.EventRecords.MediaErrorsAsync(store, cancellationToken))
+        {
+            table.AddRow($"media error: {Markup.Escape(reason)}", count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary><c>haven events show ID</c>: an event's own record.</summary>
+    public static Command Events()
+    {
+        var id = new Argument<string>("ID") { Description = "The platform's event id." };
+        var json = new Option<bool>("--json") { Description = "The record as JSON." };
+        var show = new Command("show", "An event's record: log position, whether it was processed, and each media item's outcome (error codes, PDQ computed, bank matches). Ids and codes only.") { id, json };
+        show.SetAction((parse, ct) => CliContext.GuardAsync("events show", async () =>
+        {
+            await using var store = await CliContext.OpenStoreAsync(parse, ct);
+            if (store is null)
+            {
+                return ExitCodes.StoreError;
+            }
+
+            var record = await Haven.Events.EventRecords.FindAsync(store, parse.GetValue(id)!, cancellationToken: ct);
+            if (record is null)
+            {
+                Console.Error.WriteLine($"haven events show: no event '{parse.GetValue(id)}' is stored (a line refused at ingest is not stored).");
+                return ExitCodes.NotFound;
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(record, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+
+            Console.Out.WriteLine($"{record.Id}: {record.Type} at seq {record.Seq:N0}, occurred {record.OccurredAt:u}, received {record.ReceivedAt:u}, {(record.Processed ? "processed" : "not processed yet")}");
+            if (record.Media.Count > 0)
+            {
+                var table = new Table().AddColumns("media", "source", "outcome", "PDQ", "quality", "bank matches");
+                foreach (var m in record.Media)
+                {
+                    table.AddRow(Markup.Escape($"{m.Index} {m.MediaId}"), m.Source, Markup.Escape(m.Error ?? "ok"), m.PdqComputed ? "yes" : "no", m.Quality?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", m.BankMatches.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                AnsiConsole.Write(table);
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return new Command("events", "Look up stored events.") { show };
     }
 
     private static bool Same(SubjectStatus a, SubjectStatus b) =>

@@ -20,12 +20,20 @@ internal static class ServeCommand
         var shadow = ProcessCommands.ShadowOption();
         var hosts = ProcessCommands.MediaHostOption();
         var noProcess = new Option<bool>("--no-process") { Description = "Only take events in; leave processing to another worker (haven process or another serve)." };
+        var limits = new EventLimitOptions();
         var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json) and the signals stage over ingested events.")
         {
             urls, maxBytes, maxPixels, scaled, webhook, mastodon, policy, shadow, hosts, noProcess,
         };
+        limits.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
+            if (!limits.TryGet(parse, out var eventLimits, out var invalidLimits, parse.GetValue(maxBytes)))
+            {
+                Console.Error.WriteLine($"haven serve: {invalidLimits}");
+                return ExitCodes.Usage;
+            }
+
             var options = new HavenServerOptions
             {
                 Urls = parse.GetValue(urls)!,
@@ -38,6 +46,7 @@ internal static class ServeCommand
                     ? new Haven.Enforcement.MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = Environment.GetEnvironmentVariable("HAVEN_MASTODON_TOKEN") ?? string.Empty }
                     : null,
             };
+            options.EventLimits = eventLimits;
             options.ProcessEvents = !parse.GetValue(noProcess);
             options.MediaFetch = ProcessCommands.FetchOptions(parse.GetValue(hosts));
             if (options.ProcessEvents)

@@ -2,6 +2,7 @@ using System.Text;
 using Haven.Banks;
 using Haven.Banks.Import;
 using Haven.Security;
+using Haven.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Haven.Server.Endpoints;

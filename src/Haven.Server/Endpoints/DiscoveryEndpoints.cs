@@ -1,5 +1,6 @@
 using Haven.Graph;
 using Haven.Security;
+using Haven.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Haven.Server.Endpoints;

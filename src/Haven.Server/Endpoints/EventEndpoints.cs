@@ -1,6 +1,6 @@
-using System.Text;
 using Haven.Events;
 using Haven.Security;
+using Haven.Server.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -25,7 +25,22 @@ internal static class EventEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .RequireScope(ApiScopes.Ingest);
+        v1.MapGet("/events/{id}", FindAsync)
+            .WithName("GetEvent")
+            .WithSummary("An event's own record: its log position, whether the signals stage has processed it, and each media item's outcome (error code, whether PDQ was computed, bank matches). Ids and codes only, never content.")
+            .Produces<EventRecordDto>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireScope(ApiScopes.Read, ApiScopes.Ingest);
         return v1;
+    }
+
+    internal static async Task<Results<Ok<EventRecordDto>, ProblemHttpResult>> FindAsync(string id, Haven.Storage.HavenStore store, CancellationToken cancellationToken)
+    {
+        var record = await EventRecords.FindAsync(store, id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return record is null
+            ? Problems.NotFound("event_not_found", "No event with this id is stored (an event refused at ingest is not stored).")
+            : TypedResults.Ok(new EventRecordDto(record.Id, record.Seq, record.Type, record.OccurredAt, record.ReceivedAt, record.Actor, record.Processed,
+                [.. record.Media.Select(m => new EventMediaDto(m.Index, m.MediaId, m.Source, m.Error?.Split(','), m.PdqComputed, m.Quality, m.BankMatches))]));
     }
 
     internal static async Task<Results<Ok<IngestResponse>, ProblemHttpResult>> IngestAsync(HttpContext context, EventLog log, CancellationToken cancellationToken)
@@ -40,7 +55,7 @@ internal static class EventEndpoints
             return TooLarge();
         }
 
-        var lines = new List<string>();
+        var lines = new List<NdjsonLine>();
         var parts = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var usedParts = new HashSet<string>(StringComparer.Ordinal);
         Stream body = context.Request.Body;
@@ -57,7 +72,7 @@ internal static class EventEndpoints
                 body = new MemoryStream(events!);
             }
 
-            using var reader = new StreamReader(body, Encoding.UTF8);
+            using var reader = new NdjsonReader(body, MaxBodyBytes);
             while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
                 if (lines.Count == EventLog.MaxBatchLines)
@@ -66,7 +81,7 @@ internal static class EventEndpoints
                         $"At most {EventLog.MaxBatchLines:N0} events per request; split the batch. Nothing was stored.");
                 }
 
-                lines.Add(MultipartMedia.Inline(line, parts, usedParts));
+                lines.Add(line.Text is { } text ? MultipartMedia.Inline(text, parts, usedParts) : line);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -74,7 +89,7 @@ internal static class EventEndpoints
             return TooLarge();
         }
 
-        if (lines.All(string.IsNullOrWhiteSpace))
+        if (lines.All(l => l.Error is null && string.IsNullOrWhiteSpace(l.Text)))
         {
             return Problems.BadRequest("empty", "The body holds no events: send one JSON event per line (NDJSON).");
         }
@@ -87,7 +102,7 @@ internal static class EventEndpoints
 
         return TypedResults.Ok(new IngestResponse(
             IngestSummary.Of(results),
-            [.. results.Select(r => new IngestLineDto(r.Line, r.Id, r.Status.ToString().ToLowerInvariant(), r.Error, r.Seq))]));
+            [.. results.Select(r => new IngestLineDto(r.Line, r.Id, r.Status.ToString().ToLowerInvariant(), r.Code, r.Error, r.Seq))]));
     }
 
     /// <summary>
@@ -104,28 +119,42 @@ internal static class EventEndpoints
 
         var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = MaxBodyBytes };
         byte[]? events = null;
-        while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+        try
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
+            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
-                return (null, Problems.BadRequest("bad_multipart", "Every part needs a Content-Disposition with a name: 'events' for the NDJSON, any other name for media."));
-            }
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || HeaderUtilities.RemoveQuotes(disposition.Name).Value is not { Length: > 0 } name)
+                {
+                    return (null, Problems.BadRequest("bad_multipart", "Every part needs a Content-Disposition with a name: 'events' for the NDJSON, any other name for media."));
+                }
 
-            if (parts.Count >= MaxParts)
-            {
-                return (null, Problems.BadRequest("too_many_parts", $"At most {MaxParts:N0} media parts per request."));
-            }
+                if (parts.Count >= MaxParts)
+                {
+                    return (null, Problems.BadRequest("too_many_parts", $"At most {MaxParts:N0} media parts per request."));
+                }
 
-            using var buffer = new MemoryStream();
-            await section.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            if (name == "events")
-            {
-                events = buffer.ToArray();
+                if (name == "events" ? events is not null : parts.ContainsKey(name))
+                {
+                    return (null, Problems.BadRequest("duplicate_part", $"Two parts are named '{(name.Length <= 64 ? name : name[..64] + "…")}'; part names must be unique (one 'events' part, one part per media name). Nothing was stored."));
+                }
+
+                using var buffer = new MemoryStream();
+                await section.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                if (name == "events")
+                {
+                    events = buffer.ToArray();
+                }
+                else
+                {
+                    parts[name] = buffer.ToArray();
+                }
             }
-            else
-            {
-                parts[name] = buffer.ToArray();
-            }
+        }
+        catch (Exception e) when (e is (IOException and not BadHttpRequestException) or InvalidDataException && !cancellationToken.IsCancellationRequested)
+        {
+            // The reader throws on a body that ends inside a part, a missing closing boundary, over-long headers or a
+            // body over its limit: all of them the client's to fix, none a server fault.
+            return (null, Problems.BadRequest("bad_multipart", "The multipart/form-data body is malformed or truncated (it must end with the closing boundary '--" + "<boundary>--'). Nothing was stored."));
         }
 
         return events is null
@@ -141,8 +170,15 @@ internal static class EventEndpoints
         $"At most {MaxBodyBytes / (1024 * 1024)} MB per request; split the batch or send media by URL. Nothing was stored.");
 }
 
+/// <summary>One media item's outcome: <c>errors</c> holds stable codes (e.g. <c>truncated</c>, <c>host_not_allowed</c>, <c>invalid_pdq</c>).</summary>
+internal sealed record EventMediaDto(int Index, string? Id, string Source, IReadOnlyList<string>? Errors, bool PdqComputed, int? Quality, long BankMatches);
+
+/// <summary>Answer of <c>GET /v1/events/{id}</c>.</summary>
+internal sealed record EventRecordDto(string Id, long Seq, string Type, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string Actor, bool Processed, IReadOnlyList<EventMediaDto> Media);
+
 /// <summary>Answer of <c>POST /v1/events</c>: a summary and one result per line, in order.</summary>
 internal sealed record IngestResponse(IngestSummary Summary, IReadOnlyList<IngestLineDto> Results);
 
 /// <summary>One line's outcome: <c>accepted</c>, <c>duplicate</c>, <c>conflict</c> or <c>error</c>.</summary>
-internal sealed record IngestLineDto(long Line, string? Id, string Status, string? Error, long? Seq);
+/// <param name="Code">For errors and conflicts, a stable code (docs/events.md): <c>malformed_json</c>, <c>invalid_text</c>, <c>time_out_of_range</c>, …</param>
+internal sealed record IngestLineDto(long Line, string? Id, string Status, string? Code, string? Error, long? Seq);

@@ -3,6 +3,7 @@ using Haven.Kernels.Hamming;
 using Haven.Matching;
 using Haven.Media;
 using Haven.Security;
+using Haven.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Haven.Server.Endpoints;

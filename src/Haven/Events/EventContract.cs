@@ -30,7 +30,7 @@ internal static class EventTypes
 internal sealed record PlatformEvent(string Id, string Type, DateTimeOffset OccurredAt, string Actor, string Json, string BodySha256);
 
 /// <summary>Parses and validates one NDJSON line of the event contract. Expected failures are messages, not exceptions.</summary>
-internal static class EventParser
+internal static partial class EventParser
 {
     /// <summary>Longest id, actor or other identifier accepted.</summary>
     public const int MaxIdLength = 256;
@@ -43,19 +43,41 @@ internal static class EventParser
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
-    /// <summary>Parses <paramref name="line"/>; on failure <paramref name="error"/> says what is wrong and <paramref name="id"/> holds the id when one could be read.</summary>
+    /// <summary>
+    /// Parses <paramref name="line"/> with the default limits against the current clock; on failure
+    /// <paramref name="error"/> is <c>code: message</c>. For tests and tools; ingest passes its own limits.
+    /// </summary>
     public static bool TryParse(string line, out PlatformEvent? parsed, out string? id, out string error)
+    {
+        var ok = TryParse(line, EventLimits.Default, DateTimeOffset.UtcNow, out parsed, out id, out var lineError);
+        error = lineError?.ToString() ?? string.Empty;
+        return ok;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="line"/>; on failure <paramref name="error"/> says what is wrong (a stable code and a
+    /// message) and <paramref name="id"/> holds the id when one could be read. Every string of the line, unknown fields
+    /// and property names included, must be valid Unicode without NUL (the line is stored whole and read again later),
+    /// and no object may repeat a key (readers disagree on which one wins).
+    /// </summary>
+    public static bool TryParse(string line, EventLimits limits, DateTimeOffset now, out PlatformEvent? parsed, out string? id, out LineError? error)
     {
         parsed = null;
         id = null;
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(line);
+        if (!ValidateTokens(utf8, out error))
+        {
+            return false;
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line, DocumentOptions);
+            document = JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException e)
         {
-            error = $"malformed JSON: {e.Message}";
+            error = new LineError("malformed_json", $"malformed JSON: {e.Message}");
             return false;
         }
 
@@ -64,7 +86,7 @@ internal static class EventParser
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                error = "an event is a JSON object";
+                error = new LineError("not_an_object", "an event is a JSON object");
                 return false;
             }
 
@@ -78,29 +100,130 @@ internal static class EventParser
 
             if (!EventTypes.All.Contains(type!))
             {
-                error = $"unknown event type '{Truncate(type!)}'; known types: {string.Join(", ", EventTypes.All)}";
+                error = new LineError("unknown_type", $"unknown event type '{Truncate(type!)}'; known types: {string.Join(", ", EventTypes.All)}");
                 return false;
             }
 
-            if (!DateTimeOffset.TryParse(occurred, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var occurredAt) || !occurred!.Contains('T', StringComparison.Ordinal))
-            {
-                error = "occurredAt must be an RFC 3339 date-time such as 2026-11-25T10:00:00Z";
-                return false;
-            }
-
-            if (!ValidateBody(type!, root, out error))
+            if (!TryTime(occurred!, limits, now, out var occurredAt, out error) || !ValidateBody(type!, root, limits, out error))
             {
                 return false;
             }
 
-            var sha = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(line)));
+            var sha = Convert.ToHexStringLower(SHA256.HashData(utf8));
             parsed = new PlatformEvent(id!, type!, occurredAt, actor!, line, sha);
-            error = string.Empty;
+            error = null;
             return true;
         }
     }
 
-    private static bool ValidateBody(string type, JsonElement root, out string error)
+    /// <summary>
+    /// One pass over every token: strings and property names must unescape to valid UTF-16 (no lone surrogate such as
+    /// <c>\ud800</c>) without NUL, and no object repeats a key. Only escaped strings can break either rule (raw UTF-8
+    /// was validated when the line was read), so plain ones are not copied.
+    /// </summary>
+    private static bool ValidateTokens(ReadOnlySpan<byte> utf8, out LineError? error)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
+        var keys = new List<HashSet<string>?>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        // The object's keys are read one level deeper than its opening brace.
+                        var depth = reader.CurrentDepth + 1;
+                        while (keys.Count <= depth)
+                        {
+                            keys.Add(null);
+                        }
+
+                        keys[depth]?.Clear();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        {
+                            if (!TryReadString(ref reader, "a property name", out var name, out error))
+                            {
+                                return false;
+                            }
+
+                            var set = keys[reader.CurrentDepth] ??= new HashSet<string>(StringComparer.Ordinal);
+                            if (!set.Add(name))
+                            {
+                                error = new LineError("duplicate_key", $"the key '{Truncate(name)}' appears twice in one object; send each key once");
+                                return false;
+                            }
+
+                            break;
+                        }
+
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        if (!TryReadString(ref reader, "a string", out _, out error))
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            error = new LineError("malformed_json", $"malformed JSON: {e.Message}");
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryReadString(ref Utf8JsonReader reader, string what, out string value, out LineError? error)
+    {
+        try
+        {
+            value = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            value = string.Empty;
+            error = new LineError("invalid_text", $"{what} ending at byte {reader.BytesConsumed} is not valid Unicode (a lone UTF-16 surrogate escape such as \\ud800); send valid UTF-8 or escape surrogate pairs whole");
+            return false;
+        }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            error = new LineError("invalid_text", $"{what} ending at byte {reader.BytesConsumed} contains a NUL character; no string may");
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    /// <summary>RFC 3339 date-time with a required offset: 2026-11-25T10:00:00Z, 2026-11-25T10:00:00.123+01:00.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Rfc3339();
+
+    private static bool TryTime(string text, EventLimits limits, DateTimeOffset now, out DateTimeOffset value, out LineError? error)
+    {
+        if (!Rfc3339().IsMatch(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out value))
+        {
+            value = default;
+            error = new LineError("invalid_time", $"occurredAt '{Truncate(text)}' is not an RFC 3339 date-time with an offset, such as 2026-11-25T10:00:00Z or 2026-11-25T10:00:00+01:00");
+            return false;
+        }
+
+        var latest = now + limits.MaxFutureSkew;
+        error = value > latest
+            ? new LineError("time_out_of_range", $"occurredAt {value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is more than {limits.MaxFutureSkew.TotalHours:0.##} h ahead of the server's clock ({now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}); check the platform's clock and time zone")
+            : value < limits.Oldest
+                ? new LineError("time_out_of_range", $"occurredAt {value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is before the earliest accepted time {limits.Oldest.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}")
+                : null;
+        return error is null;
+    }
+
+    private static bool ValidateBody(string type, JsonElement root, EventLimits limits, out LineError? error)
     {
         switch (type)
         {
@@ -124,7 +247,7 @@ internal static class EventParser
                        TryString(post, "community", false, out _, out error) &&
                        TryStringArray(post, "hashtags", 256, out error) &&
                        TryStringArray(post, "mentions", 256, out error) &&
-                       TryMedia(post, out error);
+                       TryMedia(post, limits, out error);
             case EventTypes.PostDeleted:
                 return Required(root, "post", JsonValueKind.Object, out error) && TryString(root.GetProperty("post"), "id", true, out _, out error);
             case EventTypes.FollowCreated or EventTypes.FollowDeleted:
@@ -153,35 +276,32 @@ internal static class EventParser
 
                 if (subjectType is not ("account" or "post" or "community" or "media"))
                 {
-                    error = "report.subject.type must be account, post, community or media";
-                    return false;
+                    return Invalid(out error, "report.subject.type must be account, post, community or media");
                 }
 
                 return TryString(report, "reason", true, out _, out error) && TryText(report, "text", out error) && TryString(report, "id", false, out _, out error);
             default:
-                error = "unknown event type";
+                error = new LineError("unknown_type", "unknown event type");
                 return false;
         }
     }
 
-    private static bool TryMedia(JsonElement post, out string error)
+    private static bool TryMedia(JsonElement post, EventLimits limits, out LineError? error)
     {
+        error = null;
         if (!post.TryGetProperty("media", out var media))
         {
-            error = string.Empty;
             return true;
         }
 
         if (media.ValueKind != JsonValueKind.Array)
         {
-            error = "post.media must be an array";
-            return false;
+            return Invalid(out error, "post.media must be an array");
         }
 
         if (media.GetArrayLength() > MaxMediaPerPost)
         {
-            error = $"post.media has {media.GetArrayLength()} items; at most {MaxMediaPerPost}";
-            return false;
+            return Invalid(out error, $"post.media has {media.GetArrayLength()} items; at most {MaxMediaPerPost}");
         }
 
         var index = 0;
@@ -189,143 +309,135 @@ internal static class EventParser
         {
             if (item.ValueKind != JsonValueKind.Object)
             {
-                error = $"post.media[{index}] must be an object";
-                return false;
+                return Invalid(out error, $"post.media[{index}] must be an object");
             }
 
             if (item.TryGetProperty("part", out var part))
             {
-                error = $"post.media[{index}].part '{(part.ValueKind == JsonValueKind.String ? Truncate(part.GetString()!) : "?")}' does not name a part of this request (parts are only for multipart/form-data batches, and each part can be used once)";
+                error = new LineError("unknown_part", $"post.media[{index}].part '{(part.ValueKind == JsonValueKind.String ? Truncate(part.GetString()!) : "?")}' does not name a part of this request (parts are only for multipart/form-data batches, and each part can be used once)");
                 return false;
             }
 
             var kinds = (item.TryGetProperty("bytes", out _) ? 1 : 0) + (item.TryGetProperty("url", out _) ? 1 : 0) + (item.TryGetProperty("hashes", out _) ? 1 : 0);
             if (kinds != 1)
             {
-                error = $"post.media[{index}] needs exactly one of bytes (base64), url or hashes";
-                return false;
+                return Invalid(out error, $"post.media[{index}] needs exactly one of bytes (base64), url or hashes");
             }
 
-            if (item.TryGetProperty("bytes", out var bytes) && (bytes.ValueKind != JsonValueKind.String || !IsBase64(bytes.GetString()!)))
+            if (item.TryGetProperty("bytes", out var bytes))
             {
-                error = $"post.media[{index}].bytes must be base64";
-                return false;
-            }
-
-            if (item.TryGetProperty("url", out var url) && (url.ValueKind != JsonValueKind.String || !Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
-            {
-                error = $"post.media[{index}].url must be an absolute http(s) URL";
-                return false;
-            }
-
-            if (item.TryGetProperty("hashes", out var hashes) && hashes.ValueKind != JsonValueKind.Object)
-            {
-                error = $"post.media[{index}].hashes must be an object such as {{\"pdq\": \"…\", \"md5\": \"…\"}}";
-                return false;
-            }
-
-            if (item.TryGetProperty("hashes", out var given) && given.TryGetProperty("quality", out var quality) &&
-                (quality.ValueKind != JsonValueKind.Number || !quality.TryGetInt32(out var q) || q is < 0 or > 100))
-            {
-                error = $"post.media[{index}].hashes.quality must be a whole number 0–100 (PDQ quality)";
-                return false;
-            }
-
-            foreach (var name in new[] { "pdq", "md5", "sha256" })
-            {
-                if (item.TryGetProperty("hashes", out var h) && h.TryGetProperty(name, out var v) && (v.ValueKind != JsonValueKind.String || v.GetString()!.Length > 128))
+                if (bytes.ValueKind != JsonValueKind.String || !System.Buffers.Text.Base64.IsValid(bytes.GetString()!.AsSpan(), out var decodedLength))
                 {
-                    error = $"post.media[{index}].hashes.{name} must be a hex string";
+                    return Invalid(out error, $"post.media[{index}].bytes must be base64");
+                }
+
+                if (decodedLength > limits.MaxMediaBytes)
+                {
+                    error = new LineError("too_many_bytes", $"post.media[{index}] is {decodedLength:N0} bytes; the limit is {limits.MaxMediaBytes:N0}. Send a smaller file; nothing of this event was stored");
                     return false;
                 }
             }
 
+            if (item.TryGetProperty("url", out var url) && (url.ValueKind != JsonValueKind.String || !Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+            {
+                return Invalid(out error, $"post.media[{index}].url must be an absolute http(s) URL");
+            }
+
+            if (item.TryGetProperty("hashes", out var hashes) && !TryHashes(hashes, index, out error))
+            {
+                return false;
+            }
+
             if (!TryString(item, "id", false, out _, out error))
             {
-                error = $"post.media[{index}]: {error}";
+                error = error! with { Message = $"post.media[{index}]: {error.Message}" };
                 return false;
             }
 
             index++;
         }
 
-        error = string.Empty;
         return true;
     }
 
-    private static bool IsBase64(string text)
+    private static bool TryHashes(JsonElement hashes, int index, out LineError? error)
     {
-        var buffer = new byte[(text.Length * 3 / 4) + 3];
-        return Convert.TryFromBase64String(text, buffer, out _);
+        error = null;
+        if (hashes.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid(out error, $"post.media[{index}].hashes must be an object such as {{\"pdq\": \"…\", \"quality\": 100, \"md5\": \"…\"}}");
+        }
+
+        if (hashes.TryGetProperty("quality", out var quality) &&
+            (quality.ValueKind != JsonValueKind.Number || !quality.TryGetInt32(out var q) || q is < 0 or > 100))
+        {
+            return Invalid(out error, $"post.media[{index}].hashes.quality must be a whole number 0–100 (PDQ quality)");
+        }
+
+        foreach (var name in new[] { "pdq", "md5", "sha256" })
+        {
+            if (hashes.TryGetProperty(name, out var v) && (v.ValueKind != JsonValueKind.String || v.GetString()!.Length > 128))
+            {
+                return Invalid(out error, $"post.media[{index}].hashes.{name} must be a hex string");
+            }
+        }
+
+        return true;
     }
 
-    private static bool Required(JsonElement parent, string name, JsonValueKind kind, out string error)
+    private static bool Required(JsonElement parent, string name, JsonValueKind kind, out LineError? error)
     {
         if (!parent.TryGetProperty(name, out var value))
         {
-            error = $"'{name}' is required";
+            error = new LineError("missing_field", $"'{name}' is required");
             return false;
         }
 
-        error = value.ValueKind == kind ? string.Empty : $"'{name}' must be a JSON {kind.ToString().ToLowerInvariant()}";
-        return error.Length == 0;
+        error = value.ValueKind == kind ? null : new LineError("invalid_field", $"'{name}' must be a JSON {kind.ToString().ToLowerInvariant()}");
+        return error is null;
     }
 
-    private static bool Optional(JsonElement parent, string name, JsonValueKind kind, out string error)
+    private static bool Optional(JsonElement parent, string name, JsonValueKind kind, out LineError? error)
     {
-        error = string.Empty;
-        return !parent.TryGetProperty(name, out var value) || value.ValueKind == kind || Fail(out error, $"'{name}' must be a JSON {kind.ToString().ToLowerInvariant()}");
+        error = null;
+        return !parent.TryGetProperty(name, out var value) || value.ValueKind == kind || Invalid(out error, $"'{name}' must be a JSON {kind.ToString().ToLowerInvariant()}");
     }
 
-    private static bool TryString(JsonElement parent, string name, bool required, out string? value, out string error)
+    private static bool TryString(JsonElement parent, string name, bool required, out string? value, out LineError? error)
     {
         value = null;
+        error = null;
         if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
-            error = required ? $"'{name}' is required" : string.Empty;
+            error = required ? new LineError("missing_field", $"'{name}' is required") : null;
             return !required;
         }
 
         if (element.ValueKind != JsonValueKind.String)
         {
-            error = $"'{name}' must be a string";
-            return false;
+            return Invalid(out error, $"'{name}' must be a string");
         }
 
         value = element.GetString()!;
-        if (value.Length is 0 or > MaxIdLength)
-        {
-            error = $"'{name}' must be 1–{MaxIdLength} characters";
-            return false;
-        }
-
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            error = $"'{name}' must not contain NUL characters";
-            return false;
-        }
-
-        error = string.Empty;
-        return true;
+        return value.Length is > 0 and <= MaxIdLength || Invalid(out error, $"'{name}' must be 1–{MaxIdLength} characters");
     }
 
-    private static bool TryText(JsonElement parent, string name, out string error)
+    private static bool TryText(JsonElement parent, string name, out LineError? error)
     {
-        error = string.Empty;
+        error = null;
         if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return true;
         }
 
         return element.ValueKind != JsonValueKind.String
-            ? Fail(out error, $"'{name}' must be a string")
-            : element.GetString()!.Length > MaxTextLength ? Fail(out error, $"'{name}' is longer than {MaxTextLength:N0} characters")
-            : !element.GetString()!.Contains('\0', StringComparison.Ordinal) || Fail(out error, $"'{name}' must not contain NUL characters");
+            ? Invalid(out error, $"'{name}' must be a string")
+            : element.GetString()!.Length <= MaxTextLength || Invalid(out error, $"'{name}' is longer than {MaxTextLength:N0} characters");
     }
 
-    private static bool TryStringArray(JsonElement parent, string name, int maxItems, out string error)
+    private static bool TryStringArray(JsonElement parent, string name, int maxItems, out LineError? error)
     {
-        error = string.Empty;
+        error = null;
         if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
         {
             return true;
@@ -333,23 +445,23 @@ internal static class EventParser
 
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() > maxItems)
         {
-            return Fail(out error, $"'{name}' must be an array of at most {maxItems} strings");
+            return Invalid(out error, $"'{name}' must be an array of at most {maxItems} strings");
         }
 
         foreach (var item in element.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length is 0 or > MaxIdLength || item.GetString()!.Contains('\0', StringComparison.Ordinal))
+            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length is 0 or > MaxIdLength)
             {
-                return Fail(out error, $"'{name}' must hold strings of 1–{MaxIdLength} characters (no NUL)");
+                return Invalid(out error, $"'{name}' must hold strings of 1–{MaxIdLength} characters");
             }
         }
 
         return true;
     }
 
-    private static bool Fail(out string error, string message)
+    private static bool Invalid(out LineError? error, string message)
     {
-        error = message;
+        error = new LineError("invalid_field", message);
         return false;
     }
 

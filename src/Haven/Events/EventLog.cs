@@ -22,7 +22,8 @@ internal enum IngestStatus
 /// <summary>The answer for one line of a batch.</summary>
 /// <param name="Line">1-based line number in the batch (or file).</param>
 /// <param name="Seq">Position in the event log, for accepted and duplicate events.</param>
-internal sealed record IngestLineResult(long Line, string? Id, IngestStatus Status, string? Error, long? Seq);
+/// <param name="Code">For errors and conflicts: the stable code of <see cref="LineError"/>.</param>
+internal sealed record IngestLineResult(long Line, string? Id, IngestStatus Status, string? Error, long? Seq, string? Code = null);
 
 /// <summary>An event as stored in the log: its position, envelope and the validated JSON line.</summary>
 internal sealed record StoredEvent(long Seq, string Id, string Type, DateTimeOffset OccurredAt, string Actor, string Body);
@@ -45,8 +46,13 @@ internal sealed record IngestSummary(long Lines, long Accepted, long Duplicates,
 /// (SQLite with <c>synchronous=FULL</c>, so it survives a power cut as well as a killed process) before any line of it
 /// is answered: an acknowledged event is never lost and never stored twice.
 /// </summary>
-internal sealed class EventLog(HavenStore store)
+internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
 {
+    private readonly EventLimits _limits = limits ?? EventLimits.Default;
+
+    /// <summary>The limits lines are checked against.</summary>
+    public EventLimits Limits => _limits;
+
     /// <summary>Most lines in one batch.</summary>
     public const int MaxBatchLines = 10_000;
 
@@ -55,7 +61,14 @@ internal sealed class EventLog(HavenStore store)
     /// skipped and get no result; every result carries its line number.
     /// </summary>
     /// <param name="firstLine">Line number of <paramref name="lines"/>[0], for messages.</param>
-    public async Task<IReadOnlyList<IngestLineResult>> IngestAsync(IReadOnlyList<string> lines, long firstLine = 1, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<IngestLineResult>> IngestAsync(IReadOnlyList<string> lines, long firstLine = 1, CancellationToken cancellationToken = default) =>
+        IngestAsync([.. lines.Select(l => (NdjsonLine)l)], firstLine, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="IngestAsync(IReadOnlyList{string}, long, CancellationToken)"/>, for lines read by
+    /// <see cref="NdjsonReader"/>: a line the reader already refused (not UTF-8, too long) keeps its error.
+    /// </summary>
+    public async Task<IReadOnlyList<IngestLineResult>> IngestAsync(IReadOnlyList<NdjsonLine> lines, long firstLine = 1, CancellationToken cancellationToken = default)
     {
         if (lines.Count > MaxBatchLines)
         {
@@ -65,24 +78,32 @@ internal sealed class EventLog(HavenStore store)
         var results = new IngestLineResult?[lines.Count];
         var fresh = new List<(int Index, PlatformEvent Event)>(lines.Count);
         var firstById = new Dictionary<string, int>(StringComparer.Ordinal);
+        var now = store.Time.GetUtcNow();
         for (var i = 0; i < lines.Count; i++)
         {
-            var line = lines[i];
+            var (line, refused) = lines[i];
+            if (refused is not null)
+            {
+                results[i] = new IngestLineResult(firstLine + i, null, IngestStatus.Error, refused.Message, null, refused.Code);
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
-            if (!EventParser.TryParse(line, out var parsed, out var id, out var error))
+            if (!EventParser.TryParse(line, _limits, now, out var parsed, out var id, out var error))
             {
-                results[i] = new IngestLineResult(firstLine + i, id, IngestStatus.Error, error, null);
+                results[i] = new IngestLineResult(firstLine + i, id, IngestStatus.Error, error!.Message, null, error.Code);
                 continue;
             }
 
             if (firstById.TryGetValue(parsed!.Id, out var earlier))
             {
                 // Repeated inside the batch: resolved against the first occurrence after the write.
-                results[i] = new IngestLineResult(firstLine + i, parsed.Id, fresh[earlier].Event.BodySha256 == parsed.BodySha256 ? IngestStatus.Duplicate : IngestStatus.Conflict, null, null);
+                var same = fresh[earlier].Event.BodySha256 == parsed.BodySha256;
+                results[i] = new IngestLineResult(firstLine + i, parsed.Id, same ? IngestStatus.Duplicate : IngestStatus.Conflict, null, null, same ? null : "conflict");
                 continue;
             }
 
@@ -101,7 +122,8 @@ internal sealed class EventLog(HavenStore store)
                     firstLine + index, e.Id,
                     inserted ? IngestStatus.Accepted : sha == e.BodySha256 ? IngestStatus.Duplicate : IngestStatus.Conflict,
                     inserted || sha == e.BodySha256 ? null : "an event with this id and different content is already stored; the first one is kept",
-                    seq);
+                    seq,
+                    inserted || sha == e.BodySha256 ? null : "conflict");
             }
 
             for (var i = 0; i < results.Length; i++)
@@ -113,7 +135,13 @@ internal sealed class EventLog(HavenStore store)
             }
         }
 
-        return [.. results.OfType<IngestLineResult>()];
+        var answered = results.OfType<IngestLineResult>().ToList();
+        foreach (var outcome in answered.GroupBy(r => (r.Status, r.Code)))
+        {
+            HavenMetrics.IngestLines.Add(outcome.Count(), new("status", outcome.Key.Status.ToString().ToLowerInvariant()), new("code", outcome.Key.Code ?? "none"));
+        }
+
+        return answered;
     }
 
     /// <summary>Number of events stored.</summary>
@@ -277,5 +305,58 @@ internal sealed class EventLog(HavenStore store)
         }
 
         return [.. events.Select(e => inserted.TryGetValue(e.Id, out var seq) ? (seq, true, e.BodySha256) : (existing[e.Id].Seq, false, existing[e.Id].Sha))];
+    }
+}
+
+/// <summary>What became of one stored media item of an event: its error code when it could not be hashed or matched.</summary>
+internal sealed record EventMediaRecord(int Index, string? MediaId, string Source, string? Error, bool PdqComputed, int? Quality, long BankMatches);
+
+/// <summary>An event's own record: where it sits in the log, whether the signals stage has processed it, and its media outcomes (ids and codes only, never content).</summary>
+internal sealed record EventRecord(string Id, long Seq, string Type, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string Actor, bool Processed, IReadOnlyList<EventMediaRecord> Media);
+
+/// <summary>Reads event records.</summary>
+internal static class EventRecords
+{
+    /// <summary>The record of event <paramref name="eventId"/>, or null when no such event is stored.</summary>
+    public static async Task<EventRecord?> FindAsync(HavenStore store, string eventId, string checkpointName = "signals", CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<(long Seq, string Type, long OccurredAt, long ReceivedAt, string Actor, string Body)?>(new CommandDefinition(
+            "SELECT seq, type, occurred_at, received_at, actor, body FROM events WHERE event_id = @eventId", new { eventId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is not { } e)
+        {
+            return null;
+        }
+
+        var checkpoint = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT last_seq FROM processor_checkpoints WHERE name = @checkpointName", new { checkpointName }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+        var media = await connection.QueryAsync<(long Index, string? MediaId, string Source, string? Error, string? Pdq, long? Quality, long Matches)>(new CommandDefinition(
+            "SELECT m.media_index, m.media_id, m.source, m.error, m.pdq, m.quality, " +
+            "(SELECT COUNT(*) FROM media_matches x WHERE x.post_id = m.post_id AND x.media_index = m.media_index) " +
+            "FROM media_items m WHERE m.post_id = @postId AND m.seq = @seq ORDER BY m.media_index", new { postId = PostId(e.Type, e.Body), seq = e.Seq }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new EventRecord(
+            eventId, e.Seq, e.Type, DateTimeOffset.FromUnixTimeMilliseconds(e.OccurredAt), DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAt), e.Actor, e.Seq <= checkpoint,
+            [.. media.Select(m => new EventMediaRecord((int)m.Index, m.MediaId, m.Source, m.Error, m.Pdq is not null, m.Quality is { } q ? (int)q : null, m.Matches))]);
+    }
+
+    private static string? PostId(string type, string body)
+    {
+        if (type != EventTypes.PostCreated)
+        {
+            return null;
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        return document.RootElement.TryGetProperty("post", out var post) && post.TryGetProperty("id", out var id) ? id.GetString() : null;
+    }
+
+    /// <summary>Media errors by reason over every processed media item (an item may fail for several reasons).</summary>
+    public static async Task<IReadOnlyList<(string Reason, long Count)>> MediaErrorsAsync(HavenStore store, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Error, long Count)>(new CommandDefinition(
+            "SELECT error, COUNT(*) FROM media_items WHERE error IS NOT NULL GROUP BY error", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.SelectMany(r => r.Error.Split(',').Select(reason => (Reason: reason, r.Count)))
+            .GroupBy(r => r.Reason, StringComparer.Ordinal).Select(g => (g.Key, g.Sum(r => r.Count))).OrderByDescending(r => r.Item2).ThenBy(r => r.Key, StringComparer.Ordinal)];
     }
 }

@@ -25,7 +25,7 @@ internal sealed record HashtagTrend(
 }
 
 /// <summary>What counts as a rising hashtag.</summary>
-/// <param name="At">End of the recent window; null: the latest hashtag use in the store (event time, so replays agree).</param>
+/// <param name="At">End of the recent window; null: the latest hashtag use in the store that is not in the future (event time, so replays agree; never past the clock).</param>
 internal sealed record HashtagSuggestOptions(TimeSpan Window, int MinPosts = 20, int MinFlagged = 5, double MinRise = 0.10, DateTimeOffset? At = null, int Top = 20);
 
 /// <summary>
@@ -121,6 +121,16 @@ internal sealed class HashtagService(HavenStore store)
             : throw new ArgumentException("A hashtag is 1–256 characters without spaces, e.g. #lanternclub.", nameof(tag));
     }
 
-    private static async Task<long> LatestAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(occurred_at) FROM hashtag_uses", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+    /// <summary>
+    /// Where windows end by default: the latest hashtag use that is not in the future, so a replay of past activity
+    /// still sees its own windows, while an event dated ahead of the clock (accepted within the ingest skew, or stored
+    /// before times were checked) can never move the window into the future and blind it.
+    /// </summary>
+    private async Task<long> LatestAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
+        var now = store.NowUnixMilliseconds;
+        var latest = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(occurred_at) FROM hashtag_uses WHERE occurred_at <= @now", new { now }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return latest ?? now;
+    }
 }

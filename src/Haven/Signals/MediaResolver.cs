@@ -104,16 +104,11 @@ internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, M
         var hits = new List<MatchHit>();
         var errors = new List<string>();
         var pdq = Normalize(hashes.Pdq, SignalType.Pdq, errors);
-        if (pdq is not null)
+        // One rule for events and banks: a PDQ hash without quality is of unknown quality and is matched, as bank
+        // entries without quality are (docs/events.md says what that costs); a stated quality below the gate is not.
+        if (pdq is not null && (hashes.Quality ?? options.QualityGate) >= options.QualityGate)
         {
-            if (hashes.Quality is not { } quality)
-            {
-                errors.Add("pdq_quality_missing");
-            }
-            else if (quality >= options.QualityGate)
-            {
-                hits.AddRange(index.LookupPdq(PdqHash.Parse(pdq), options.Threshold, options.Bank));
-            }
+            hits.AddRange(index.LookupPdq(PdqHash.Parse(pdq), options.Threshold, options.Bank));
         }
 
         var md5 = Normalize(hashes.Md5, SignalType.Md5, errors);

@@ -53,9 +53,15 @@ internal sealed record ProcessStats(
 {
     public static ProcessStats Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
+    /// <summary>Media errors by reason code (an item may fail for several reasons, each counted).</summary>
+    public IReadOnlyDictionary<string, long> MediaErrorReasons { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
     public ProcessStats Add(ProcessStats o) => new(
         Events + o.Events, Posts + o.Posts, Media + o.Media, MediaErrors + o.MediaErrors, MediaMatches + o.MediaMatches, TextHits + o.TextHits,
-        Engagements + o.Engagements, Reports + o.Reports, SignalSets + o.SignalSets, Decisions + o.Decisions, Actions + o.Actions, Skipped + o.Skipped);
+        Engagements + o.Engagements, Reports + o.Reports, SignalSets + o.SignalSets, Decisions + o.Decisions, Actions + o.Actions, Skipped + o.Skipped)
+    {
+        MediaErrorReasons = MediaErrorReasons.Concat(o.MediaErrorReasons).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(p => p.Value), StringComparer.Ordinal),
+    };
 }
 
 /// <summary>
@@ -270,7 +276,8 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
             "UPDATE processor_checkpoints SET last_seq = @last, updated_at = @now WHERE name = @name",
             new { last, now = _store.NowUnixMilliseconds, name = _options.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        var stats = batchState.Stats with { Events = batch.Count, Skipped = skipped };
+        var stats = batchState.Stats with { Events = batch.Count, Skipped = skipped, MediaErrorReasons = batchState.MediaErrorReasons };
+        HavenMetrics.EventsProcessed.Add(batch.Count);
         ProcessorLog.BatchProcessed(_logger, batch.Count, last, stats.Decisions, stats.Actions, clock.ElapsedMilliseconds);
         return (batch.Count, last, stats);
     }
@@ -393,6 +400,11 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
             if (media.Error is not null)
             {
                 state.Stats = state.Stats with { MediaErrors = state.Stats.MediaErrors + 1 };
+                foreach (var reason in media.Error.Split(','))
+                {
+                    state.MediaErrorReasons[reason] = state.MediaErrorReasons.GetValueOrDefault(reason) + 1;
+                    HavenMetrics.MediaErrors.Add(1, new KeyValuePair<string, object?>("reason", reason));
+                }
             }
 
             foreach (var hit in media.Hits)
@@ -613,6 +625,8 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         public LexiconSnapshot Lexicon { get; } = lexicon;
 
         public ProcessStats Stats { get; set; } = ProcessStats.Empty;
+
+        public Dictionary<string, long> MediaErrorReasons { get; } = new(StringComparer.Ordinal);
 
         public BulkRows Posts { get; } = new("posts",
             [("post_id", BulkType.Text), ("author", BulkType.Text), ("seq", BulkType.BigInt), ("occurred_at", BulkType.BigInt), ("kind", BulkType.Text), ("parent_id", BulkType.Text),

@@ -36,6 +36,29 @@ public abstract class EventLogTests : StoreSuite
     }
 
     [StoreFact]
+    public async Task A_line_with_a_lone_surrogate_costs_only_itself_and_is_never_stored()
+    {
+        var poisoned = Follow(2).Replace("\"target\":\"t2\"", "\"target\":\"t2\",\"note\":\"\\ud800\"", StringComparison.Ordinal);
+        var results = await Log.IngestAsync([Follow(1), poisoned, Follow(3)]);
+        Assert.Equal([IngestStatus.Accepted, IngestStatus.Error, IngestStatus.Accepted], results.Select(r => r.Status));
+        Assert.Equal("invalid_text", results[1].Code);
+        Assert.Equal("evt-2", results[1].Id);
+        Assert.Equal(2, await Log.CountAsync());
+        Assert.All(await Log.ReadAfterAsync(0, 10), e => Assert.DoesNotContain("\\ud800", e.Body, StringComparison.Ordinal));
+    }
+
+    [StoreFact]
+    public async Task Event_times_are_checked_against_the_store_clock()
+    {
+        // The suite's clock stands at 2026-11-25T12:00Z: a day and a second ahead is refused, a day ahead is not.
+        var ahead = Follow(1).Replace("2026-11-25T10:00:00Z", "2026-11-26T12:00:01Z", StringComparison.Ordinal);
+        var edge = Follow(2).Replace("2026-11-25T10:00:00Z", "2026-11-26T12:00:00Z", StringComparison.Ordinal);
+        var results = await Log.IngestAsync([ahead, edge]);
+        Assert.Equal(["time_out_of_range", null], results.Select(r => r.Code));
+        Assert.Equal(1, await Log.CountAsync());
+    }
+
+    [StoreFact]
     public async Task The_same_id_with_different_content_is_a_conflict_and_the_first_is_kept()
     {
         await Log.IngestAsync([Follow(1)]);

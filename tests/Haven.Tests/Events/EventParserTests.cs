@@ -43,9 +43,9 @@ public sealed class EventParserTests
     [InlineData("{\"id\":\"x\",\"type\":\"follow.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\"}", "'target' is required")]
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"media\":[{\"hashes\":{\"pdq\":\"ab\",\"quality\":40000}}]}}", "quality must be a whole number 0–100")]
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"media\":[{\"hashes\":{\"md5\":7}}]}}", "hashes.md5 must be a hex string")]
-    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"hashtags\":[\"a\\u0000b\"]}}", "no NUL")]
-    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\\u0000\",\"post\":{\"id\":\"p\"}}", "must not contain NUL")]
-    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"text\":\"a\\u0000\"}}", "must not contain NUL")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"hashtags\":[\"a\\u0000b\"]}}", "invalid_text")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\\u0000\",\"post\":{\"id\":\"p\"}}", "invalid_text")]
+    [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"text\":\"a\\u0000\"}}", "invalid_text")]
     public void BadLinesGetAClearError(string line, string expected)
     {
         Assert.False(EventParser.TryParse(line, out var parsed, out _, out var error));
@@ -68,5 +68,102 @@ public sealed class EventParserTests
             string.Join(',', Enumerable.Repeat("{\"url\":\"https://a/b\"}", 33)) + "]}}";
         Assert.False(EventParser.TryParse(manyMedia, out _, out _, out error));
         Assert.Contains("at most 32", error);
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+
+    private static string Post(string extra = "", string occurredAt = "2026-11-25T10:00:00Z", string postExtra = "") =>
+        $"{{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"{occurredAt}\",\"actor\":\"a\"{extra},\"post\":{{\"id\":\"p\"{postExtra}}}}}";
+
+    private static LineError? Refusal(string line, EventLimits? limits = null)
+    {
+        var ok = EventParser.TryParse(line, limits ?? EventLimits.Default, Now, out var parsed, out _, out var error);
+        Assert.Equal(ok, parsed is not null);
+        return error;
+    }
+
+    public static TheoryData<string> LoneSurrogates => new()
+    {
+        // Known fields, unknown fields (they are stored), property names, nested and in arrays; high and low halves.
+        Post(postExtra: ",\"text\":\"a\\ud800b\""),
+        Post(postExtra: ",\"text\":\"\\udc00\""),
+        Post(",\"handle\":\"\\ud83d\""),
+        Post(",\"extra\":\"\\ud800\""),
+        Post(",\"extra\":{\"deeper\":[\"ok\",\"\\udfff\"]}"),
+        Post(",\"\\ud800\":1"),
+        Post(postExtra: ",\"hashtags\":[\"\\ud800\"]"),
+        Post(postExtra: ",\"media\":[{\"url\":\"https://a.example/\\ud800\"}]"),
+        Post(",\"extra\":\"\\ude00\\ud83d\""),
+    };
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogates))]
+    public void A_lone_surrogate_escape_anywhere_is_invalid_text_not_an_exception(string line)
+    {
+        Assert.Equal("invalid_text", Refusal(line)?.Code);
+    }
+
+    [Fact]
+    public void Whole_surrogate_pairs_and_plain_non_ascii_text_are_accepted()
+    {
+        Assert.Null(Refusal(Post(",\"extra\":\"\\ud83d\\ude00\"", postExtra: ",\"text\":\"caf\u00e9 \\ud83d\\ude00 \u6f22\"")));
+    }
+
+    [Fact]
+    public void NUL_in_an_unknown_field_is_refused_too()
+    {
+        Assert.Equal("invalid_text", Refusal(Post(",\"extra\":{\"k\":\"a\\u0000\"}"))?.Code);
+    }
+
+    [Theory]
+    [InlineData(",\"actor\":\"b\"")]
+    [InlineData(",\"extra\":{\"k\":1,\"k\":2}")]
+    public void A_repeated_key_is_refused(string extra)
+    {
+        var error = Refusal(Post(extra));
+        Assert.Equal("duplicate_key", error?.Code);
+    }
+
+    [Fact]
+    public void The_same_key_in_sibling_and_nested_objects_is_fine()
+    {
+        Assert.Null(Refusal(Post(",\"x\":{\"id\":1,\"y\":{\"id\":2}},\"z\":{\"id\":3}")));
+    }
+
+    [Theory]
+    [InlineData("2026-01-01T00:00:00", "invalid_time")]
+    [InlineData("2026-01-01 00:00:00Z", "invalid_time")]
+    [InlineData("2026-01-01T00:00:00+0100", "invalid_time")]
+    [InlineData("9999-12-31T23:59:59Z", "time_out_of_range")]
+    [InlineData("0001-01-01T00:00:00Z", "time_out_of_range")]
+    [InlineData("1989-12-31T23:59:59Z", "time_out_of_range")]
+    [InlineData("2026-12-04T12:00:01Z", "time_out_of_range")]
+    [InlineData("2026-12-04T12:00:00Z", null)]
+    [InlineData("2026-12-03t12:00:00.123456789z", null)]
+    [InlineData("2026-12-03T08:00:00-05:00", null)]
+    [InlineData("1990-01-01T00:00:00Z", null)]
+    public void Times_need_an_offset_and_must_lie_between_the_floor_and_the_skew(string time, string? code)
+    {
+        Assert.Equal(code, Refusal(Post(occurredAt: time))?.Code);
+    }
+
+    [Fact]
+    public void The_skew_and_the_floor_are_configurable()
+    {
+        var strict = EventLimits.Default with { MaxFutureSkew = TimeSpan.FromMinutes(5), Oldest = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        Assert.Equal("time_out_of_range", Refusal(Post(occurredAt: "2026-12-03T12:06:00Z"), strict)?.Code);
+        Assert.Equal("time_out_of_range", Refusal(Post(occurredAt: "2025-12-31T23:59:59Z"), strict)?.Code);
+        Assert.Null(Refusal(Post(occurredAt: "2026-12-03T12:04:00Z"), strict));
+    }
+
+    [Fact]
+    public void Inline_media_over_the_byte_limit_is_refused_at_ingest()
+    {
+        var limits = EventLimits.Default with { MaxMediaBytes = 1_000 };
+        string WithBytes(int n) => Post(postExtra: $",\"media\":[{{\"bytes\":\"{Convert.ToBase64String(new byte[n])}\"}}]");
+        Assert.Null(Refusal(WithBytes(1_000), limits));
+        var error = Refusal(WithBytes(1_001), limits);
+        Assert.Equal("too_many_bytes", error?.Code);
+        Assert.Contains("1,001 bytes", error!.Message);
     }
 }

@@ -55,6 +55,34 @@ public abstract class HashtagAndBacktestTests : PipelineSuite
     }
 
     [StoreFact]
+    public async Task One_use_dated_in_the_future_does_not_move_the_window_away_from_the_present()
+    {
+        await CoOptedHashtagAsync();
+        var service = new HashtagService(Store);
+        var before = await service.SuggestAsync(new HashtagSuggestOptions(TimeSpan.FromDays(7)));
+
+        // As a store holds it when a far-future event got in before ingest checked times (now refused at ingest).
+        await using (var connection = await Store.OpenConnectionAsync())
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO hashtag_uses (tag, account, post_id, occurred_at, seq, flagged) VALUES ('harbour', 'z', 'future-post', 253402300799000, 999999, TRUE)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var after = await service.SuggestAsync(new HashtagSuggestOptions(TimeSpan.FromDays(7)));
+        Assert.Equal(before.At, after.At);
+        Assert.True(after.At <= Time.GetUtcNow());
+        Assert.Equal("lanternclub", Assert.Single(after.Rising).Tag);
+        Assert.Equal(30L, Assert.Single(await WatchAndListAsync(service)).Posts);
+    }
+
+    private static async Task<IReadOnlyList<WatchedHashtag>> WatchAndListAsync(HashtagService service)
+    {
+        await service.WatchAsync("harbour", "control");
+        return await service.ListAsync(TimeSpan.FromDays(7));
+    }
+
+    [StoreFact]
     public async Task The_watchlist_is_audited_and_shows_recent_counts()
     {
         await CoOptedHashtagAsync();

@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+
+namespace Haven;
+
+/// <summary>
+/// Haven's instruments (System.Diagnostics.Metrics, meter <c>Haven</c>): counts and reason codes only, never content.
+/// The server exposes them at <c>/metrics</c>.
+/// </summary>
+internal static class HavenMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Haven";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Media items that could not be fully hashed or matched, tagged with <c>reason</c> (a stable code).</summary>
+    public static readonly Counter<long> MediaErrors = Meter.CreateCounter<long>("haven_media_errors", "{item}", "Media items with an error, by reason code.");
+
+    /// <summary>Events the signals stage has processed.</summary>
+    public static readonly Counter<long> EventsProcessed = Meter.CreateCounter<long>("haven_events_processed", "{event}", "Events processed by the signals stage.");
+
+    /// <summary>Ingested lines by outcome (<c>status</c>) and, for errors, <c>code</c>.</summary>
+    public static readonly Counter<long> IngestLines = Meter.CreateCounter<long>("haven_ingest_lines", "{line}", "Ingested lines by status and error code.");
+}
