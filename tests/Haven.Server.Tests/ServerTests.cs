@@ -192,6 +192,7 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         await ExpectProblem(await server.Client.PostAsync("/v1/banks/no-such-bank/import", new StringContent(RandomHex(random, 64))), HttpStatusCode.NotFound, "bank_not_found");
         await ExpectProblem(await server.Client.PostAsync("/v1/banks/http-import/import?format=xml", new StringContent("x")), HttpStatusCode.BadRequest, "invalid_format");
         await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "Bad Name!" }), HttpStatusCode.BadRequest, "invalid_request");
+        await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = ".." }), HttpStatusCode.BadRequest, "invalid_request");
         await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "http-import" }), HttpStatusCode.Conflict, "bank_exists");
     }
 

@@ -25,7 +25,7 @@ internal static class BankCommands
         return bank;
     }
 
-    private static Argument<string> NameArgument() => new("NAME") { Description = "Bank name: 1–64 of a-z 0-9 . _ -" };
+    private static Argument<string> NameArgument() => new("NAME") { Description = "Bank name: 1–64 of a-z 0-9 . _ -, starting with a letter or digit" };
 
     private static Command CreateCommand()
     {
