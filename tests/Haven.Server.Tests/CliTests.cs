@@ -84,6 +84,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task BankImportDetectsCsvAndListsARepeatedErrorOnlyAFewTimes()
+    {
+        var data = Path.Combine(_folder, "data");
+        Assert.Equal(0, (await Run(_folder, ["bank", "create", "cli-detect", "--data", data])).ExitCode);
+        var random = new Random(77);
+        var rows = Enumerable.Range(0, 2_000).Select(_ => Convert.ToHexStringLower(RandomBytes(random, 32)) + ",100");
+        var list = Path.Combine(_folder, "list.csv");
+        await File.WriteAllLinesAsync(list, ["hash,quality", .. rows]);
+
+        var forced = await Run(_folder, ["bank", "import", "cli-detect", list, "--format", "hex", "--data", data]);
+        Assert.Equal(4, forced.ExitCode);
+        Assert.Contains("2001 bad line(s)", forced.Stderr);
+        Assert.Contains("line 3: ", forced.Stderr);
+        Assert.Contains("(and 1,998 more lines with the same error)", forced.Stderr);
+        Assert.Contains("--format csv", forced.Stderr);
+        Assert.True(forced.Stderr.Split('\n').Length < 10, forced.Stderr);
+
+        var detected = await Run(_folder, ["bank", "import", "cli-detect", list, "--data", data]);
+        Assert.True(detected.ExitCode == 0, detected.Stderr);
+        Assert.Contains("2000 added", detected.Stdout);
+    }
+
+    [Fact]
     public async Task DemoRunsEndToEndAndPrintsItsTables()
     {
         var data = Path.Combine(_folder, "data");
@@ -241,6 +264,13 @@ public sealed class CliTests : IDisposable
         catch (IOException)
         {
         }
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     private static byte[] Png(int seed)

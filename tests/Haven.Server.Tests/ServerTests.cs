@@ -177,6 +177,29 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
     }
 
     [Fact]
+    public async Task ImportDetectsTheFormatWhenNoneIsGivenAndGroupsRepeatedErrors()
+    {
+        await CreateBank("http-detect");
+        var random = new Random(79);
+        var rows = Enumerable.Range(0, 50).Select(_ => RandomHex(random, 64) + ",100").ToArray();
+        var csv = "hash,quality\n" + string.Join('\n', rows) + "\n";
+
+        using (var detected = await server.Client.PostAsync("/v1/banks/http-detect/import", new StringContent(csv)))
+        {
+            detected.EnsureSuccessStatusCode();
+            Assert.Equal(50, (await detected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("added").GetInt64());
+        }
+
+        using var forced = await server.Client.PostAsync("/v1/banks/http-detect/import?format=hex", new StringContent(csv));
+        var problem = await ExpectProblem(forced, HttpStatusCode.UnprocessableEntity, "import_refused");
+        Assert.Equal(51, problem.GetProperty("errorCount").GetInt64());
+        var errors = problem.GetProperty("errors").EnumerateArray().ToArray();
+        Assert.Equal([1L, 2L, 3L], errors.Select(e => e.GetProperty("line").GetInt64()));
+        Assert.EndsWith("(and 48 more lines with the same error)", errors[2].GetProperty("error").GetString());
+        Assert.Contains("--format csv", errors[0].GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task ImportIsAllOrNothingWithLineNumbers()
     {
         await CreateBank("http-import");
@@ -192,6 +215,7 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         await ExpectProblem(await server.Client.PostAsync("/v1/banks/no-such-bank/import", new StringContent(RandomHex(random, 64))), HttpStatusCode.NotFound, "bank_not_found");
         await ExpectProblem(await server.Client.PostAsync("/v1/banks/http-import/import?format=xml", new StringContent("x")), HttpStatusCode.BadRequest, "invalid_format");
         await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "Bad Name!" }), HttpStatusCode.BadRequest, "invalid_request");
+        await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = ".." }), HttpStatusCode.BadRequest, "invalid_request");
         await ExpectProblem(await server.Client.PostAsJsonAsync("/v1/banks", new { name = "http-import" }), HttpStatusCode.Conflict, "bank_exists");
     }
 

@@ -25,7 +25,7 @@ internal static class BankCommands
         return bank;
     }
 
-    private static Argument<string> NameArgument() => new("NAME") { Description = "Bank name: 1–64 of a-z 0-9 . _ -" };
+    private static Argument<string> NameArgument() => new("NAME") { Description = "Bank name: 1–64 of a-z 0-9 . _ -, starting with a letter or digit" };
 
     private static Command CreateCommand()
     {
@@ -78,7 +78,7 @@ internal static class BankCommands
     {
         var name = NameArgument();
         var file = new Argument<string>("FILE") { Description = "The list to import; '-' reads standard input." };
-        var format = new Option<string>("--format") { Description = "hex (one hash per line), csv (header with 'hash' and optional quality,category,external_id), or hma (ThreatExchange/HMA signal CSV).", DefaultValueFactory = _ => "hex" };
+        var format = new Option<string?>("--format") { Description = "hex (one hash per line), csv (header with 'hash' and optional quality,category,external_id), or hma (ThreatExchange/HMA signal CSV). Default: detected from the first line that is not blank." };
         format.AcceptOnlyFromAmong("hex", "csv", "hma");
         var signal = new Option<string?>("--signal") { Description = "Signal type of values that do not name one: pdq, md5 or sha256. Without it 32 hex digits are md5 and 64 are pdq." };
         var source = new Option<string?>("--source") { Description = "Source stored on every entry without one (e.g. ncmec, iwf)." };
@@ -266,9 +266,9 @@ internal static class BankCommands
                 Console.Error.WriteLine($"  line {line.Line}: {line.Message}");
             }
 
-            if (failed.ErrorCount > failed.Errors.Count)
+            if (failed.NotListed > 0)
             {
-                Console.Error.WriteLine($"  … and {failed.ErrorCount - failed.Errors.Count:N0} more");
+                Console.Error.WriteLine($"  … and {failed.NotListed:N0} more bad lines not listed");
             }
 
             return ExitCodes.ImportRefused;

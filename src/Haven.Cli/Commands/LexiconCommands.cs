@@ -13,7 +13,7 @@ internal static class LexiconCommands
     public static Command Create()
     {
         var lexicon = new Command("lexicon", "Manage lexicons of terms, hashtags and phrases (docs/lexicon.md) and test text against them.");
-        var name = new Argument<string>("NAME") { Description = "Lexicon name: 1–64 of a-z 0-9 . _ -" };
+        var name = new Argument<string>("NAME") { Description = "Lexicon name: 1–64 of a-z 0-9 . _ -, starting with a letter or digit" };
 
         var description = new Option<string?>("--description") { Description = "Free text for operators." };
         var create = new Command("create", "Create an empty lexicon.") { name, description };

@@ -21,7 +21,7 @@ internal static class BankEndpoints
         banks.MapPost("/{name}/disable", (string name, BankService service, CancellationToken ct) => SetEnabledAsync(name, false, service, ct)).WithName("DisableBank").RequireScope(ApiScopes.Admin);
         banks.MapPost("/{name}/import", ImportAsync).WithName("ImportBank")
             .WithSummary("Import entries, all or nothing.")
-            .WithDescription("Body: the file as text. Query: format = hex (one hash per line, default) | csv (header with 'hash' and optional quality,category,external_id) | hma (ThreatExchange/HMA signal CSV); signal = pdq|md5|sha256 for values that do not name their type; source; category.")
+            .WithDescription("Body: the file as text. Query: format = hex (one hash per line) | csv (header with 'hash' and optional quality,category,external_id) | hma (ThreatExchange/HMA signal CSV), detected from the first line when omitted; signal = pdq|md5|sha256 for values that do not name their type; source; category.")
             .Accepts<string>("text/plain", "text/csv")
             .Produces<ImportResponse>()
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)

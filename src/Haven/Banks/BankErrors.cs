@@ -22,8 +22,9 @@ internal sealed record BankRequestInvalid(string Reason) : BankError(Reason);
 
 /// <summary>
 /// An import or bulk add refused because at least one line is bad; nothing was written.
-/// <see cref="Errors"/> lists every error in line order up to <see cref="ImportOptions.MaxReportedErrors"/>;
-/// <see cref="ErrorCount"/> is the exact total.
+/// <see cref="Errors"/> lists the errors in line order up to <see cref="ImportOptions.MaxReportedErrors"/>, an error
+/// repeated on many lines only for its first few and then counted in the message (<see cref="ImportErrorList"/>);
+/// <see cref="ErrorCount"/> is the exact total and <see cref="NotListed"/> the errors the list has no room for.
 /// </summary>
-internal sealed record ImportFailed(IReadOnlyList<ImportLineError> Errors, long ErrorCount, long LinesRead)
+internal sealed record ImportFailed(IReadOnlyList<ImportLineError> Errors, long ErrorCount, long LinesRead, long NotListed = 0)
     : BankError($"Import refused: {ErrorCount} bad line(s) in {LinesRead} read; nothing was written.");

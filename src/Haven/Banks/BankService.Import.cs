@@ -121,8 +121,8 @@ internal sealed partial class BankService
 
         await using var writer = BankEntryWriter.Create(_store, connection, transaction, bank.Id, _store.NowUnixMilliseconds);
         var batch = new List<NewBankEntry>(Math.Min(options.BatchSize, 1 << 16));
-        var errors = new List<ImportLineError>();
-        long errorCount = 0, entries = 0, added = 0, written = 0, skipped = 0, belowGate = 0;
+        var errors = new ImportErrorList(options.MaxReportedErrors);
+        long entries = 0, added = 0, written = 0, skipped = 0, belowGate = 0;
         long nextReport = options.BatchSize;
 
         await foreach (var parsed in lines.WithCancellation(cancellationToken))
@@ -130,11 +130,7 @@ internal sealed partial class BankService
             switch (parsed.Kind)
             {
                 case ParsedLineKind.Error:
-                    errorCount++;
-                    if (errors.Count < options.MaxReportedErrors)
-                    {
-                        errors.Add(new ImportLineError(parsed.Line, parsed.Error!));
-                    }
+                    errors.Add(parsed.Line, parsed.Error!);
 
                     // Nothing more will be written; drop what is pending.
                     batch.Clear();
@@ -148,7 +144,7 @@ internal sealed partial class BankService
                     break;
                 default:
                     entries++;
-                    if (errorCount == 0)
+                    if (errors.Count == 0)
                     {
                         batch.Add(parsed.Entry);
                         if (batch.Count >= options.BatchSize)
@@ -163,7 +159,7 @@ internal sealed partial class BankService
                     break;
             }
 
-            if (errorCount > 0 && parsed.Line >= nextReport)
+            if (errors.Count > 0 && parsed.Line >= nextReport)
             {
                 // While only validating, still show that reading advances.
                 nextReport = parsed.Line + options.BatchSize;
@@ -172,12 +168,12 @@ internal sealed partial class BankService
         }
 
         var totalLines = linesRead();
-        if (errorCount > 0)
+        if (errors.Count > 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             progress?.Report(new ImportProgress(totalLines, 0));
-            BankLog.ImportRefused(_logger, bank.Id, totalLines, errorCount);
-            return new ImportFailed(errors, errorCount, totalLines);
+            BankLog.ImportRefused(_logger, bank.Id, totalLines, errors.Count);
+            return new ImportFailed(errors.ToList(), errors.Count, totalLines, errors.NotListed);
         }
 
         if (batch.Count > 0)

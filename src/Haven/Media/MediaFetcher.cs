@@ -181,26 +181,52 @@ public sealed class MediaFetcher : IDisposable
         }
     }
 
-    /// <summary>Loopback, private (RFC 1918, ULA), link-local, CGNAT, multicast, unspecified and documentation ranges.</summary>
-    internal static bool IsNonPublic(IPAddress address)
+    /// <summary>
+    /// Loopback, private (RFC 1918, ULA), link-local, CGNAT, multicast, unspecified and documentation ranges. An IPv6
+    /// address that embeds an IPv4 address a gateway would deliver to is classed by that IPv4 address: IPv4-mapped
+    /// <c>::ffff:0:0/96</c>, IPv4-translated <c>::ffff:0:0:0/96</c> (RFC 2765), the NAT64 well-known prefix
+    /// <c>64:ff9b::/96</c> (RFC 6052) and 6to4 <c>2002::/16</c> (RFC 3056), so <c>64:ff9b::10.0.0.1</c> is as private
+    /// as <c>10.0.0.1</c>. Forms whose target cannot be read from the address are non-public as a whole: the
+    /// deprecated IPv4-compatible <c>::/96</c> (which holds <c>::</c> and <c>::1</c>), local-use NAT64
+    /// <c>64:ff9b:1::/48</c> (RFC 8215, the operator's own translation), Teredo <c>2001::/32</c> (RFC 4380, a tunnel to
+    /// any IPv4 host) and documentation <c>2001:db8::/32</c>.
+    /// </summary>
+    internal static bool IsNonPublic(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? IsNonPublicIPv6(address) : IsNonPublicIPv4(address.GetAddressBytes());
+
+    private static bool IsNonPublicIPv6(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6)
+        Span<byte> b = stackalloc byte[16];
+        address.TryWriteBytes(b, out _);
+        if (EmbeddedIPv4(b) is { IsEmpty: false } embedded)
         {
-            address = address.MapToIPv4();
+            return IsNonPublicIPv4(embedded);
         }
 
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.Broadcast))
+        var compatible = b[..12].IndexOfAnyExcept((byte)0) < 0;
+        var localNat64 = b[..6].SequenceEqual((ReadOnlySpan<byte>)[0x00, 0x64, 0xff, 0x9b, 0x00, 0x01]);
+        var teredo = b[..4].SequenceEqual((ReadOnlySpan<byte>)[0x20, 0x01, 0x00, 0x00]);
+        var documentation = b[..4].SequenceEqual((ReadOnlySpan<byte>)[0x20, 0x01, 0x0d, 0xb8]);
+        return compatible || localNat64 || teredo || documentation
+            || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
+    }
+
+    /// <summary>The IPv4 address an IPv6 address carries for delivery (mapped, translated, NAT64 well-known, 6to4), or empty.</summary>
+    private static ReadOnlySpan<byte> EmbeddedIPv4(ReadOnlySpan<byte> b)
+    {
+        var mapped = b[..10].IndexOfAnyExcept((byte)0) < 0 && b[10] == 0xff && b[11] == 0xff;
+        var translated = b[..8].IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0;
+        var nat64 = b[..12].SequenceEqual((ReadOnlySpan<byte>)[0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0]);
+        if (mapped || translated || nat64)
         {
-            return true;
+            return b[12..];
         }
 
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal;
-        }
+        return b[0] == 0x20 && b[1] == 0x02 ? b[2..6] : [];
+    }
 
-        var b = address.GetAddressBytes();
-        return b[0] == 10 || b[0] == 0 || b[0] >= 224
+    private static bool IsNonPublicIPv4(ReadOnlySpan<byte> b) =>
+        b[0] is 0 or 10 or 127 || b[0] >= 224
             || (b[0] == 172 && b[1] is >= 16 and <= 31)
             || (b[0] == 192 && b[1] == 168)
             || (b[0] == 169 && b[1] == 254)
@@ -209,7 +235,6 @@ public sealed class MediaFetcher : IDisposable
             || (b[0] == 198 && b[1] is 18 or 19)
             || (b[0] == 198 && b[1] == 51 && b[2] == 100)
             || (b[0] == 203 && b[1] == 0 && b[2] == 113);
-    }
 
     private sealed class PrivateAddressException(string message) : Exception(message);
 }

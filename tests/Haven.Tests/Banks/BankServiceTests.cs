@@ -1,3 +1,4 @@
+using Dapper;
 using Haven.Banks;
 using Haven.Banks.Import;
 using Haven.Storage;
@@ -24,6 +25,44 @@ public abstract class BankServiceTests : StoreSuite
         Assert.True((await Banks.CreateAsync(new string('a', 64))).IsSuccess);
         Assert.True((await Banks.CreateAsync("ncmec.hashes_2026-11")).IsSuccess);
         Assert.Equal(2, (await Banks.ListAsync()).Count);
+    }
+
+    [StoreFact]
+    public async Task Create_refuses_names_that_are_only_dots_or_start_with_a_symbol()
+    {
+        // "." and ".." are dot segments: an HTTP path /v1/banks/.. is rewritten before routing, so such a bank could
+        // never be read or deleted over HTTP; a leading '-' reads as an option on a command line.
+        string[] invalid = [".", "..", "...", ".hidden", "-rf", "_private"];
+        foreach (var name in invalid)
+        {
+            var result = await Banks.CreateAsync(name);
+
+            var error = Assert.IsType<BankNameInvalid>(result.Error);
+            Assert.Contains("starting with a letter or digit", error.Message);
+        }
+
+        Assert.True((await Banks.CreateAsync("0day")).IsSuccess);
+        Assert.True((await Banks.CreateAsync("a..b.")).IsSuccess);
+        Assert.Equal(["0day", "a..b."], (await Banks.ListAsync()).Select(b => b.Bank.Name));
+    }
+
+    [StoreFact]
+    public async Task A_bank_created_under_the_older_name_rule_is_still_found_changed_and_deleted()
+    {
+        // The rule applies when a name is created; stores may hold names from before it tightened.
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO banks (name, description, enabled, created_at) VALUES (@name, @description, @enabled, @createdAt)",
+                new { name = "..", description = string.Empty, enabled = true, createdAt = 0L });
+        }
+
+        await ImportPlainAsync("..", TestHashes.Many(40, 2, 64), null);
+
+        Assert.Equal(2, (await Banks.GetAsync("..")).Value.PdqCount);
+        Assert.True((await Banks.DisableAsync("..")).IsSuccess);
+        Assert.Equal(2, (await Banks.DeleteAsync("..")).Value);
+        Assert.IsType<BankNotFound>((await Banks.GetAsync("..")).Error);
     }
 
     [StoreFact]

@@ -84,13 +84,89 @@ public abstract class ImportTests : StoreSuite
     [StoreFact]
     public async Task Error_list_is_bounded_but_the_count_is_exact()
     {
-        var text = string.Concat(Enumerable.Repeat("nothex\n", 50));
+        // Fifty different errors (each length gives its own message): the bound applies to distinct errors.
+        var text = TestHashes.Lines(Enumerable.Range(1, 50).Select(length => new string('g', length)));
 
         var failed = await ImportFailAsync(text, new ImportOptions { MaxReportedErrors = 10 });
 
         Assert.Equal(10, failed.Errors.Count);
         Assert.Equal(50, failed.ErrorCount);
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), failed.Errors.Select(e => e.Line));
+    }
+
+    [StoreFact]
+    public async Task Repeated_errors_are_listed_a_few_times_then_counted()
+    {
+        var text = string.Concat(Enumerable.Repeat("nothex\n", 2_000)) + "g\n" + string.Concat(Enumerable.Repeat("nothex\n", 5));
+
+        var failed = await ImportFailAsync(text, new ImportOptions());
+
+        Assert.Equal(2_006, failed.ErrorCount);
+        Assert.Equal([1L, 2L, 3L, 2_001L], failed.Errors.Select(e => e.Line));
+        Assert.EndsWith("(and 2,002 more lines with the same error)", failed.Errors[2].Message);
+        Assert.Equal(failed.Errors[0].Message, failed.Errors[1].Message);
+        Assert.DoesNotContain("more lines", failed.Errors[3].Message);
+    }
+
+    [StoreFact]
+    public async Task Without_a_format_a_headed_csv_is_read_as_haven_csv()
+    {
+        var pdq = TestHashes.Many(41, 2, 64);
+        var csv = $"\uFEFFHash,\"quality\", Category \r\n{pdq[0]},90,A1\r\n\r\n{pdq[1]},80,B2\r\n";
+
+        var summary = await ImportOkAsync(csv, new ImportOptions());
+
+        Assert.Equal((4L, 2L), (summary.LinesRead, summary.Added));
+        var entries = await ReadAllAsync();
+        Assert.Equal([(pdq[0], (int?)90, "A1"), (pdq[1], 80, "B2")], entries.Select(e => (e.Value, e.Quality, e.Category)));
+    }
+
+    [StoreFact]
+    public async Task Without_a_format_the_threatexchange_columns_are_read_as_hma()
+    {
+        var pdq = TestHashes.Many(42, 2, 64);
+        var csv = $"collab,signal_type,signal_str,category,tags\n,pdq,{pdq[0]},POSITIVE_CLASS,t1\n,pdq,{pdq[1]},NEGATIVE_CLASS,\n";
+        var minimal = $"signal_str,signal_type\n{TestHashes.Many(43, 1, 32)[0]},video_md5\n";
+
+        var summary = await ImportOkAsync(csv, new ImportOptions());
+        var second = await ImportOkAsync(minimal, new ImportOptions());
+
+        Assert.Equal((1L, 1L), (summary.Added, summary.Skipped));
+        Assert.Equal(1, second.Added);
+        Assert.Equal([SignalType.Pdq, SignalType.Md5], (await ReadAllAsync()).Select(e => e.SignalType));
+    }
+
+    [StoreFact]
+    public async Task Without_a_format_a_hash_list_is_read_as_hex_and_line_numbers_are_kept()
+    {
+        var pdq = TestHashes.Many(44, 2, 64);
+
+        var commented = await ImportOkAsync($"# hash,quality\n{pdq[0]}\n", new ImportOptions());
+        var typed = await ImportOkAsync($"\n\npdq {pdq[1]}\n", new ImportOptions());
+        var failed = await ImportFailAsync($"\n{pdq[0]}\nzz\n", new ImportOptions());
+
+        Assert.Equal((2L, 1L), (commented.LinesRead, commented.Added));
+        Assert.Equal((3L, 1L), (typed.LinesRead, typed.Added));
+        Assert.Equal(3, Assert.Single(failed.Errors).Line);
+    }
+
+    [StoreFact]
+    public async Task An_explicit_format_overrides_detection()
+    {
+        var pdq = TestHashes.Many(45, 3, 64);
+        var csv = "hash,quality\n" + string.Concat(pdq.Select(p => p + ",100\n"));
+
+        var asHex = await ImportFailAsync(csv, new ImportOptions { Format = ImportFormat.PlainHex });
+        var asHma = await ImportFailAsync(csv, new ImportOptions { Format = ImportFormat.HmaCsv });
+        var hexAsCsv = await ImportFailAsync(TestHashes.Lines(pdq), new ImportOptions { Format = ImportFormat.Csv });
+
+        Assert.Equal(4, asHex.ErrorCount);
+        Assert.All(asHex.Errors, e => Assert.Contains("looks like CSV", e.Message));
+        Assert.Contains("--format csv", asHex.Errors[0].Message);
+        Assert.Contains("--format hma", asHex.Errors[0].Message);
+        Assert.Contains("missing required column 'signal_str'", Assert.Single(asHma.Errors).Message);
+        Assert.Contains("bad header", Assert.Single(hexAsCsv.Errors).Message);
+        await AssertNothingWrittenAsync();
     }
 
     [StoreFact]

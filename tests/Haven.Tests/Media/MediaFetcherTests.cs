@@ -102,6 +102,27 @@ public sealed class MediaFetcherTests : IDisposable
     [InlineData("fd00::1", true)]
     [InlineData("::ffff:10.0.0.1", true)]
     [InlineData("2001:4860:4860::8888", false)]
+    [InlineData("::ffff:8.8.8.8", false)]                 // IPv4-mapped: classified by the embedded address
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("64:ff9b::10.0.0.1", true)]              // NAT64 well-known prefix (RFC 6052): by the embedded address
+    [InlineData("64:ff9b::127.0.0.1", true)]
+    [InlineData("64:ff9b::169.254.169.254", true)]
+    [InlineData("64:ff9b::192.168.0.1", true)]
+    [InlineData("64:ff9b::8.8.8.8", false)]
+    [InlineData("64:ff9b:1::8.8.8.8", true)]             // local-use NAT64 (RFC 8215): whatever it embeds
+    [InlineData("64:ff9b:1:ffff::1", true)]
+    [InlineData("2002:0a00:0001::1", true)]              // 6to4 of 10.0.0.1
+    [InlineData("2002:7f00:0001::1", true)]              // 6to4 of 127.0.0.1
+    [InlineData("2002:0808:0808::1", false)]             // 6to4 of 8.8.8.8
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2", true)] // Teredo: tunnels to any IPv4 host
+    [InlineData("2001:0:808:808::1", true)]
+    [InlineData("::10.0.0.1", true)]                     // IPv4-compatible (deprecated, RFC 4291)
+    [InlineData("::8.8.8.8", true)]
+    [InlineData("::ffff:0:10.0.0.1", true)]              // IPv4-translated (RFC 2765 SIIT): by the embedded address
+    [InlineData("::ffff:0:8.8.8.8", false)]
+    [InlineData("2001:db8::1", true)]                    // documentation
+    [InlineData("2001:4860::1", false)]
+    [InlineData("2003::1", false)]
     public void NonPublicAddressesAreRecognised(string address, bool nonPublic) =>
         Assert.Equal(nonPublic, MediaFetcher.IsNonPublic(IPAddress.Parse(address)));
 

@@ -24,7 +24,7 @@ internal sealed class CsvHeader
         var problems = new List<string>();
         for (var i = 0; i < fields.Count; i++)
         {
-            var name = fields[i].Trim().TrimStart('\uFEFF').Trim().ToLowerInvariant();
+            var name = ColumnName(fields[i]);
             if (!known.Contains(name))
             {
                 problems.Add($"unknown column '{PlainHexParser.Printable(name)}'");
@@ -52,6 +52,9 @@ internal sealed class CsvHeader
         error = string.Empty;
         return new CsvHeader(indexes, fields.Count);
     }
+
+    /// <summary>A header field as a column name: trimmed, without a byte-order mark, lower case.</summary>
+    public static string ColumnName(string field) => field.Trim().TrimStart('\uFEFF').Trim().ToLowerInvariant();
 
     /// <summary>The trimmed field for <paramref name="column"/>, or null when the column is absent or the field empty.</summary>
     public string? Get(List<string> fields, string column) =>

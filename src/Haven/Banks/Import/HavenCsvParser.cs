@@ -14,7 +14,8 @@ internal sealed class HavenCsvParser(ImportOptions options) : IEntryParser
     /// <summary>Columns, in the order export writes them.</summary>
     public static IReadOnlyList<string> Columns { get; } = ["hash", "signal_type", "quality", "category", "source", "external_id"];
 
-    private static readonly string[] Required = ["hash"];
+    /// <summary>Columns a header must name.</summary>
+    internal static IReadOnlyList<string> Required { get; } = ["hash"];
 
     private CsvRecordReader? _csv;
 

@@ -23,7 +23,8 @@ internal sealed class HmaCsvParser(ImportOptions options) : IEntryParser
     /// <summary>The columns python-threatexchange writes.</summary>
     public static IReadOnlyList<string> Columns { get; } = ["collab", "signal_type", "signal_str", "category", "tags"];
 
-    private static readonly string[] Required = ["signal_type", "signal_str"];
+    /// <summary>Columns a header must name.</summary>
+    internal static IReadOnlyList<string> Required { get; } = ["signal_type", "signal_str"];
 
     private CsvRecordReader? _csv;
 

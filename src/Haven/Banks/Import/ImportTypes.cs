@@ -16,11 +16,17 @@ internal enum ImportFormat
 /// <summary>The names operators give formats on the command line and over HTTP.</summary>
 internal static class ImportFormats
 {
-    /// <summary><c>hex</c> (default when null), <c>csv</c> or <c>hma</c>, with a few aliases.</summary>
-    public static bool TryParse(string? text, out ImportFormat format)
+    /// <summary>
+    /// <c>hex</c>, <c>csv</c> or <c>hma</c>, with a few aliases; null or blank gives a null format, which means "detect it
+    /// from the input" (<see cref="FormatDetector"/>).
+    /// </summary>
+    public static bool TryParse(string? text, out ImportFormat? format)
     {
-        switch ((text ?? "hex").Trim().ToLowerInvariant())
+        switch (text?.Trim().ToLowerInvariant())
         {
+            case null or "":
+                format = null;
+                return true;
             case "hex" or "plain" or "txt":
                 format = ImportFormat.PlainHex;
                 return true;
@@ -40,8 +46,8 @@ internal static class ImportFormats
 /// <summary>How to read an import.</summary>
 internal sealed record ImportOptions
 {
-    /// <summary>The input format.</summary>
-    public ImportFormat Format { get; init; } = ImportFormat.PlainHex;
+    /// <summary>The input format; null detects it from the first line that is not blank (<see cref="FormatDetector"/>).</summary>
+    public ImportFormat? Format { get; init; }
 
     /// <summary>
     /// The signal type of every value that does not name its own (plain hex lines, CSV without a <c>signal_type</c> column).
@@ -61,8 +67,9 @@ internal sealed record ImportOptions
     public int BatchSize { get; init; } = 10_000;
 
     /// <summary>
-    /// Line errors kept for the report. The count in <see cref="ImportFailed.ErrorCount"/> is always exact; only the list
-    /// is bounded, so a wrong-format multi-gigabyte file cannot exhaust memory with ten million error records.
+    /// Line errors kept for the report (see <see cref="ImportErrorList"/>: an error repeated on many lines is listed a few
+    /// times and then counted). The count in <see cref="ImportFailed.ErrorCount"/> is always exact; only the list is
+    /// bounded, so a wrong-format multi-gigabyte file cannot exhaust memory with ten million error records.
     /// </summary>
     public int MaxReportedErrors { get; init; } = 10_000;
 
@@ -138,6 +145,7 @@ internal static class EntryParsers
 {
     public static IEntryParser Create(ImportOptions options) => options.Format switch
     {
+        null => new FormatDetector(options),
         ImportFormat.PlainHex => new PlainHexParser(options),
         ImportFormat.Csv => new HavenCsvParser(options),
         ImportFormat.HmaCsv => new HmaCsvParser(options),

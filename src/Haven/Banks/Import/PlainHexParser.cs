@@ -29,8 +29,18 @@ internal sealed class PlainHexParser(ImportOptions options) : IEntryParser
         }
     }
 
+    /// <summary>The error of a line with a comma: no hash or type name has one, so the file is most likely CSV.</summary>
+    internal const string LooksLikeCsv =
+        "this line looks like CSV, not a hash list: import the file with --format csv (a header naming 'hash') or " +
+        "--format hma (the ThreatExchange/HMA signal CSV); over HTTP, format=csv or format=hma";
+
     private ParsedLine ParseLine(long number, ReadOnlySpan<char> text)
     {
+        if (text.Contains(','))
+        {
+            return ParsedLine.Bad(number, LooksLikeCsv);
+        }
+
         ReadOnlySpan<char> value = text;
         SignalType? type;
         var space = text.IndexOfAny(' ', '\t');
