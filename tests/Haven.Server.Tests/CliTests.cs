@@ -255,6 +255,44 @@ public sealed class CliTests : IDisposable
         Assert.Contains("cannot write", unwritable.Stderr);
     }
 
+    [Fact]
+    public async Task IngestKeepsTheGoodLinesAroundBadTextAndEventsShowTellsWhatBecameOfMedia()
+    {
+        var data = Path.Combine(_folder, "ingest-data");
+        var file = Path.Combine(_folder, "events.ndjson");
+        string Event(string id, string body) => $"{{\"id\":\"{id}\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"cli-a\",\"post\":{{\"id\":\"{id}-p\"{body}}}}}";
+        byte[] content =
+        [
+            .. System.Text.Encoding.UTF8.GetBytes(Event("ok-1", ",\"text\":\"fine\"") + "\n"),
+            .. System.Text.Encoding.UTF8.GetBytes(Event("bad-1", ",\"text\":\"\\ud800\"") + "\n"),
+            .. System.Text.Encoding.UTF8.GetBytes(Event("bad-2", ",\"text\":\"")), 0xC3, 0x28, .. "\"}}\n"u8,
+            .. System.Text.Encoding.UTF8.GetBytes(Event("ok-2", ",\"media\":[{\"id\":\"m0\",\"hashes\":{\"pdq\":\"" + new string('f', 64) + "\"}},{\"id\":\"m1\",\"bytes\":\"aGVsbG8=\"}]") + "\n"),
+        ];
+        await File.WriteAllBytesAsync(file, content);
+
+        var ingest = await Run(_folder, ["ingest", file, "--data", data]);
+        Assert.Equal(3, ingest.ExitCode);
+        Assert.Contains("2 accepted", ingest.Stdout);
+        Assert.Contains("line 2: error: invalid_text:", ingest.Stderr);
+        Assert.Contains("line 3: error: invalid_utf8:", ingest.Stderr);
+
+        Assert.Equal(0, (await Run(_folder, ["process", "--data", data])).ExitCode);
+        var show = await Run(_folder, ["events", "show", "ok-2", "--json", "--data", data]);
+        Assert.Equal(0, show.ExitCode);
+        using var record = System.Text.Json.JsonDocument.Parse(show.Stdout);
+        Assert.True(record.RootElement.GetProperty("processed").GetBoolean());
+        var media = record.RootElement.GetProperty("media").EnumerateArray().ToArray();
+        Assert.Equal(2, media.Length);
+        Assert.False(media[0].TryGetProperty("error", out _));
+        Assert.False(media[0].TryGetProperty("quality", out _));
+        Assert.True(media[0].GetProperty("pdqComputed").GetBoolean());
+        Assert.Equal("not_an_image", media[1].GetProperty("error").GetString());
+        Assert.Equal(5, (await Run(_folder, ["events", "show", "bad-1", "--data", data])).ExitCode);
+
+        var status = await Run(_folder, ["status", "--data", data]);
+        Assert.Contains("media error: not_an_image", status.Stdout);
+    }
+
     public void Dispose()
     {
         try

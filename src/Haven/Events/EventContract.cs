@@ -67,6 +67,7 @@ internal static partial class EventParser
         var utf8 = System.Text.Encoding.UTF8.GetBytes(line);
         if (!ValidateTokens(utf8, out error))
         {
+            id = ReadableId(utf8);
             return false;
         }
 
@@ -176,6 +177,22 @@ internal static partial class EventParser
 
         error = null;
         return true;
+    }
+
+    /// <summary>The line's top-level id when it can be read despite the line's fault, so the answer can name the event.</summary>
+    private static string? ReadableId(byte[] utf8)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8, DocumentOptions);
+            return document.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString() is { Length: > 0 and <= MaxIdLength } text && !text.Contains('\0', StringComparison.Ordinal) ? text : null
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static bool TryReadString(ref Utf8JsonReader reader, string what, out string value, out LineError? error)

@@ -73,8 +73,8 @@ internal sealed class HashtagService(HavenStore store)
         var at = await LatestAsync(connection, cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<(string Tag, string Note, long AddedAt, long Posts, long? Flagged)>(new CommandDefinition(
             "SELECT w.tag, w.note, w.added_at, COUNT(u.post_id), SUM(CASE WHEN u.flagged THEN 1 ELSE 0 END) FROM hashtag_watchlist w " +
-            "LEFT JOIN hashtag_uses u ON u.tag = w.tag AND u.occurred_at > @since GROUP BY w.tag, w.note, w.added_at ORDER BY w.tag",
-            new { since = at - (long)window.TotalMilliseconds }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "LEFT JOIN hashtag_uses u ON u.tag = w.tag AND u.occurred_at > @since AND u.occurred_at <= @at GROUP BY w.tag, w.note, w.added_at ORDER BY w.tag",
+            new { since = at - (long)window.TotalMilliseconds, at }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => new WatchedHashtag(r.Tag, r.Note, DateTimeOffset.FromUnixTimeMilliseconds(r.AddedAt), r.Posts, r.Flagged ?? 0))];
     }
 
