@@ -52,7 +52,7 @@ internal sealed class EventLimitOptions
     {
         value = default;
         text = text.Trim();
-        if (text.Length >= 2 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0)
+        if (text.Length >= 2 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0 && number <= 1e6)
         {
             TimeSpan? parsed = char.ToLowerInvariant(text[^1]) switch
             {

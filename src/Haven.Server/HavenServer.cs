@@ -88,6 +88,7 @@ internal static class HavenServer
         services.AddHavenAuthorization();
         services.AddApiKeyRateLimits(options);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemCodes.Customize);
+        services.AddExceptionHandler<ExceptionLogger>();
         // Body binding failures throw, so that the exception handler can say what was wrong (with a code) instead of
         // answering a bare 400.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -112,6 +113,7 @@ internal static class HavenServer
         {
             // Audit entries name the authenticated caller; the endpoint's policy has already required one.
             Haven.Audit.AuditContext.Actor = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
+            RequestLogMiddleware.RememberRoute(context);
             return next(context);
         });
         app.MapOpenApi().AllowAnonymous();
@@ -147,8 +149,6 @@ internal static class HavenServer
 
     private static int StatusCodeFor(Exception exception) => exception switch
     {
-        // The client went away or gave up: nothing to answer.
-        OperationCanceledException => 499,
         // Malformed JSON bodies and bad route/query values surface as BadHttpRequestException.
         Microsoft.AspNetCore.Http.BadHttpRequestException bad => bad.StatusCode,
         _ => StatusCodes.Status500InternalServerError,

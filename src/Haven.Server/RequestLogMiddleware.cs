@@ -20,11 +20,18 @@ internal sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger
         }
         finally
         {
-            var route = context.GetEndpoint() is RouteEndpoint endpoint ? endpoint.RoutePattern.RawText ?? "?" : "(unmatched)";
+            var route = context.Items[RouteItem] as string ?? RouteOf(context) ?? "(unmatched)";
             var method = KnownMethods.Contains(context.Request.Method) ? context.Request.Method : "OTHER";
             LogRequest(logger, method, route, context.Response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    private const string RouteItem = "haven:route";
+
+    /// <summary>Keeps the matched route for the log line: the exception handler clears the endpoint before it is written.</summary>
+    public static void RememberRoute(HttpContext context) => context.Items[RouteItem] = RouteOf(context);
+
+    private static string? RouteOf(HttpContext context) => context.GetEndpoint() is RouteEndpoint endpoint ? endpoint.RoutePattern.RawText ?? "?" : null;
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "HTTP {Method} {Route} answered {Status} in {ElapsedMs} ms")]
     private static partial void LogRequest(ILogger logger, string method, string route, int status, long elapsedMs);

@@ -53,6 +53,46 @@ public sealed class RobustnessTests(ServerFixture server) : IClassFixture<Server
         Assert.Equal("too_many_bytes", Assert.Single(results).GetProperty("code").GetString());
         using var stored = await server.Client.GetAsync("/v1/events/rb-big");
         Assert.Equal(HttpStatusCode.NotFound, stored.StatusCode);
+        Assert.Equal("event_not_found", (await stored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task An_events_record_and_the_metrics_show_what_became_of_its_media()
+    {
+        var line = "{\"id\":\"rb-rec\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"rb-a\",\"post\":{\"id\":\"rb-prec\",\"media\":[" +
+            "{\"id\":\"m-hash\",\"hashes\":{\"pdq\":\"" + new string('e', 64) + "\"}},{\"id\":\"m-text\",\"bytes\":\"aGVsbG8gd29ybGQ=\"},{\"id\":\"m-url\",\"url\":\"https://media.invalid/x.jpg\"}]}}";
+        var results = await IngestAsync(new StringContent(line, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal("accepted", Assert.Single(results).GetProperty("status").GetString());
+
+        JsonElement record = default;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            using var response = await server.Client.GetAsync("/v1/events/rb-rec");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            record = await response.Content.ReadFromJsonAsync<JsonElement>();
+            if (record.GetProperty("processed").GetBoolean())
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.True(record.GetProperty("processed").GetBoolean());
+        var media = record.GetProperty("media").EnumerateArray().ToArray();
+        Assert.Equal(["m-hash", "m-text", "m-url"], media.Select(m => m.GetProperty("id").GetString()));
+        Assert.False(media[0].TryGetProperty("errors", out _));
+        Assert.True(media[0].GetProperty("pdqComputed").GetBoolean());
+        Assert.False(media[0].TryGetProperty("quality", out _));
+        Assert.Equal(["not_an_image"], media[1].GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["url_fetch_disabled"], media[2].GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+
+        var metrics = await server.Client.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE haven_media_errors counter", metrics);
+        Assert.Matches("haven_media_errors\\{reason=\"url_fetch_disabled\"\\} [1-9]", metrics);
+        Assert.Matches("haven_ingest_lines\\{status=\"accepted\",code=\"none\"\\} [1-9]", metrics);
+        var (anonymous, _) = await RawHttp.SendAsync(server.BaseAddress, "GET", "/metrics");
+        Assert.Equal(401, anonymous);
     }
 
     public static TheoryData<string, string> BrokenMultipart => new()

@@ -113,6 +113,20 @@ public sealed class SecurityProbeTests(ServerFixture server) : IClassFixture<Ser
         }
     }
 
+    [Theory]
+    [InlineData("HEAD", "/v1/banks")]
+    [InlineData("OPTIONS", "/v1/banks")]
+    [InlineData("TRACE", "/v1/events")]
+    [InlineData("PROPFIND", "/V1/banks/probe")]
+    [InlineData("DELETE", "/v1/media/match")]
+    public async Task Other_methods_are_401_without_a_key_and_never_reach_an_endpoint(string method, string path)
+    {
+        var (anonymous, _) = await RawHttp.SendAsync(server.BaseAddress, method, path);
+        Assert.Equal(401, anonymous);
+        var (withKey, _) = await RawHttp.SendAsync(server.BaseAddress, method, path, Bearer(server.ApiKey));
+        Assert.True(withKey is 405 or 404 or 400, $"{method} {path} with a key: {withKey}");
+    }
+
     [Fact]
     public async Task An_unauthenticated_request_to_an_unknown_path_is_401_and_an_authenticated_one_404_with_a_code()
     {

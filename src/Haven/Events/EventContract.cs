@@ -219,7 +219,7 @@ internal static partial class EventParser
     }
 
     /// <summary>RFC 3339 date-time with a required offset: 2026-11-25T10:00:00Z, 2026-11-25T10:00:00.123+01:00.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex Rfc3339();
 
     private static bool TryTime(string text, EventLimits limits, DateTimeOffset now, out DateTimeOffset value, out LineError? error)
@@ -231,7 +231,7 @@ internal static partial class EventParser
             return false;
         }
 
-        var latest = now + limits.MaxFutureSkew;
+        var latest = DateTimeOffset.MaxValue - now > limits.MaxFutureSkew ? now + limits.MaxFutureSkew : DateTimeOffset.MaxValue;
         error = value > latest
             ? new LineError("time_out_of_range", $"occurredAt {value.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} is more than {limits.MaxFutureSkew.TotalHours:0.##} h ahead of the server's clock ({now.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}); check the platform's clock and time zone")
             : value < limits.Oldest

@@ -23,7 +23,7 @@ internal sealed record EventLimits
 
     /// <summary>Why these limits cannot work, or null.</summary>
     public string? Validate() =>
-        MaxFutureSkew < TimeSpan.Zero ? "the future skew must not be negative"
+        MaxFutureSkew < TimeSpan.Zero || MaxFutureSkew > TimeSpan.FromDays(3650) ? "the future skew must be between 0 and 3650 days"
         : MaxMediaBytes <= 0 ? "the media byte limit must be positive"
         : null;
 }

@@ -277,7 +277,13 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
             new { last, now = _store.NowUnixMilliseconds, name = _options.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var stats = batchState.Stats with { Events = batch.Count, Skipped = skipped, MediaErrorReasons = batchState.MediaErrorReasons };
+        // Counted once committed: a batch that fails is retried and must not count twice.
         HavenMetrics.EventsProcessed.Add(batch.Count);
+        foreach (var (reason, count) in stats.MediaErrorReasons)
+        {
+            HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+
         ProcessorLog.BatchProcessed(_logger, batch.Count, last, stats.Decisions, stats.Actions, clock.ElapsedMilliseconds);
         return (batch.Count, last, stats);
     }
@@ -403,7 +409,6 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
                 foreach (var reason in media.Error.Split(','))
                 {
                     state.MediaErrorReasons[reason] = state.MediaErrorReasons.GetValueOrDefault(reason) + 1;
-                    HavenMetrics.MediaErrors.Add(1, new KeyValuePair<string, object?>("reason", reason));
                 }
             }
 

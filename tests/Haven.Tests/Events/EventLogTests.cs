@@ -48,6 +48,37 @@ public abstract class EventLogTests : StoreSuite
     }
 
     [StoreFact]
+    public async Task An_events_record_shows_its_position_and_processing_and_media_errors_are_counted_by_reason()
+    {
+        var post = "{\"id\":\"rec-1\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"rec-p\",\"media\":[" +
+            "{\"id\":\"m0\",\"hashes\":{\"pdq\":\"zz\",\"md5\":\"nothex\"}},{\"id\":\"m1\",\"bytes\":\"aGVsbG8=\"}]}}";
+        await Log.IngestAsync([Follow(1), post]);
+        var pending = await EventRecords.FindAsync(Store, "rec-1");
+        Assert.NotNull(pending);
+        Assert.False(pending.Processed);
+        Assert.Equal(2, pending.Seq);
+        Assert.Null(await EventRecords.FindAsync(Store, "no-such-event"));
+
+        await using (var processor = new Haven.Signals.SignalProcessor(Store, new Haven.Signals.ProcessorOptions { Policy = Haven.Policy.PolicyLoader.LoadBuiltIn() }))
+        {
+            var stats = await processor.RunAsync();
+            Assert.Equal(2, stats.MediaErrors);
+            Assert.Equal(1, stats.MediaErrorReasons["invalid_pdq"]);
+            Assert.Equal(1, stats.MediaErrorReasons["not_an_image"]);
+        }
+
+        var record = await EventRecords.FindAsync(Store, "rec-1");
+        Assert.True(record!.Processed);
+        Assert.Equal(["m0", "m1"], record.Media.Select(m => m.MediaId));
+        Assert.Equal("invalid_pdq,invalid_md5", record.Media[0].Error);
+        Assert.False(record.Media[0].PdqComputed);
+        Assert.Equal("not_an_image", record.Media[1].Error);
+        Assert.True((await EventRecords.FindAsync(Store, "evt-1"))!.Processed);
+        var reasons = await EventRecords.MediaErrorsAsync(Store);
+        Assert.Equal([("invalid_md5", 1L), ("invalid_pdq", 1L), ("not_an_image", 1L)], reasons.OrderBy(r => r.Reason, StringComparer.Ordinal));
+    }
+
+    [StoreFact]
     public async Task Event_times_are_checked_against_the_store_clock()
     {
         // The suite's clock stands at 2026-11-25T12:00Z: a day and a second ahead is refused, a day ahead is not.

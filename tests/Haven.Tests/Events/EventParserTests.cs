@@ -134,6 +134,8 @@ public sealed class EventParserTests
     [InlineData("2026-01-01T00:00:00", "invalid_time")]
     [InlineData("2026-01-01 00:00:00Z", "invalid_time")]
     [InlineData("2026-01-01T00:00:00+0100", "invalid_time")]
+    [InlineData("2026-01-01T00:00:00Z\\n", "invalid_time")]
+    [InlineData("\uFF12026-01-01T00:00:00Z", "invalid_time")]
     [InlineData("9999-12-31T23:59:59Z", "time_out_of_range")]
     [InlineData("0001-01-01T00:00:00Z", "time_out_of_range")]
     [InlineData("1989-12-31T23:59:59Z", "time_out_of_range")]
