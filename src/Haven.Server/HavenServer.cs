@@ -42,6 +42,8 @@ internal static class HavenServer
         services.AddSingleton(new EventLog(store));
         services.AddSingleton<MatchIndexHolder>();
         services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
+        services.AddSingleton(new DecodeBudget(options.DecodeBudgetBytes, options.MaxParallelDecodes));
+        services.AddSingleton<MediaAdmission>();
         services.AddSingleton<IndexRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
         if (options.Webhook is { } webhook)
@@ -63,6 +65,7 @@ internal static class HavenServer
             {
                 Policy = options.Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
                 Hasher = sp.GetRequiredService<MediaHasher>(),
+                DecodeBudget = sp.GetRequiredService<DecodeBudget>(),
                 Index = sp.GetRequiredService<MatchIndexHolder>(),
                 Fetcher = options.MediaFetch is { } fetch ? new MediaFetcher(fetch) : null,
                 Adapters = EnforcementAdapters(options),
