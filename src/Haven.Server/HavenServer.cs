@@ -41,7 +41,7 @@ internal static class HavenServer
         services.AddSingleton(new ApiKeyService(store));
         services.AddSingleton(new EventLog(store));
         services.AddSingleton<MatchIndexHolder>();
-        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
+        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode) { WholeFramePng = options.WholeFramePng }));
         services.AddSingleton(new DecodeBudget(options.DecodeBudgetBytes, options.MaxParallelDecodes));
         services.AddSingleton<MediaAdmission>();
         services.AddSingleton<IndexRefresher>();

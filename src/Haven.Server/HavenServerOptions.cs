@@ -44,6 +44,9 @@ internal sealed class HavenServerOptions
     /// <summary>How long <c>POST /v1/media/match</c> waits for decode budget before answering 503 <c>busy</c> with Retry-After.</summary>
     public TimeSpan DecodeWait { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Decodes large PNGs whole (the behaviour before the row reader): only for the memory benchmark's baseline.</summary>
+    internal bool WholeFramePng { get; set; }
+
     /// <summary>How often the server checks the store's banks version and rebuilds the match index if it moved.</summary>
     public TimeSpan IndexRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -30,6 +30,9 @@ public sealed class ImageDecoder
         ScaledJpegDecode = scaledJpegDecode;
     }
 
+    /// <summary>Decodes large PNGs whole, as before the row reader existed: only for the memory benchmark's baseline.</summary>
+    internal bool WholeFramePng { get; init; }
+
     /// <summary>The limits this decoder enforces.</summary>
     public MediaLimits Limits => _limits;
 
@@ -104,7 +107,7 @@ public sealed class ImageDecoder
         const long output = ReferenceSide * ReferenceSide * 4;
         return codec.EncodedFormat switch
         {
-            SKEncodedImageFormat.Png when PngRows.Supports(bytes) => new(fixedCost + output + PngRows.WorkingBytes(width), DecodePath.PngRows),
+            SKEncodedImageFormat.Png when !WholeFramePng && PngRows.Supports(bytes) => new(fixedCost + output + PngRows.WorkingBytes(width), DecodePath.PngRows),
             // libjpeg holds an MCU row (up to 16 rows) while scanline decoding; progressive JPEGs also keep every
             // coefficient (2 bytes per sample per component) until the last scan.
             SKEncodedImageFormat.Jpeg => new(
