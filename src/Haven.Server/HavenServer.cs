@@ -53,7 +53,9 @@ internal static class HavenServer
         services.AddSingleton(new ApiKeyService(store));
         services.AddSingleton(new EventLog(store, options.EventLimits with { MaxMediaBytes = options.MediaLimits.MaxBytes }));
         services.AddSingleton<MatchIndexHolder>();
-        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode)));
+        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode) { WholeFramePng = options.WholeFramePng }));
+        services.AddSingleton(new DecodeBudget(options.DecodeBudgetBytes, options.MaxParallelDecodes));
+        services.AddSingleton<MediaAdmission>();
         services.AddSingleton<IndexRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
         if (options.Webhook is { } webhook)
@@ -75,6 +77,7 @@ internal static class HavenServer
             {
                 Policy = options.Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
                 Hasher = sp.GetRequiredService<MediaHasher>(),
+                DecodeBudget = sp.GetRequiredService<DecodeBudget>(),
                 Index = sp.GetRequiredService<MatchIndexHolder>(),
                 Fetcher = options.MediaFetch is { } fetch ? new MediaFetcher(fetch) : null,
                 Adapters = EnforcementAdapters(options),

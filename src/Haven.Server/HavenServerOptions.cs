@@ -38,8 +38,23 @@ internal sealed class HavenServerOptions
     /// <summary>Decode large JPEGs at reduced scale (faster; hashes drift a few bits from the reference). Off by default.</summary>
     public bool ScaledJpegDecode { get; set; }
 
+    /// <summary>Bytes of decode working memory in flight across the whole process (match requests and the signals stage share it).</summary>
+    public long DecodeBudgetBytes { get; set; } = DecodeBudget.DefaultMaxBytes;
+
+    /// <summary>Decodes running at once across the whole process; the processor count by default.</summary>
+    public int MaxParallelDecodes { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How long <c>POST /v1/media/match</c> waits for decode budget before answering 503 <c>busy</c> with Retry-After.</summary>
+    public TimeSpan DecodeWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Decodes large PNGs whole (the behaviour before the row reader): only for the memory benchmark's baseline.</summary>
+    internal bool WholeFramePng { get; set; }
+
     /// <summary>How often the server checks the store's banks version and rebuilds the match index if it moved.</summary>
     public TimeSpan IndexRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Smallest decode budget accepted: a 512×512 output, a row and the decoder's own state.</summary>
+    public const long MinDecodeBudgetBytes = 16L * 1024 * 1024;
 
     /// <summary>Why these options cannot work, or null.</summary>
     public string? Validate()
@@ -75,6 +90,21 @@ internal sealed class HavenServerOptions
         if (Mastodon is not null && Mastodon.Validate() is { Count: > 0 } mastodonErrors)
         {
             return "Mastodon: " + string.Join("; ", mastodonErrors);
+        }
+
+        if (DecodeBudgetBytes < MinDecodeBudgetBytes)
+        {
+            return $"DecodeBudgetBytes must be at least {MinDecodeBudgetBytes:N0} (16 MiB).";
+        }
+
+        if (MaxParallelDecodes < 1)
+        {
+            return "MaxParallelDecodes must be at least 1.";
+        }
+
+        if (DecodeWait < TimeSpan.Zero || DecodeWait > TimeSpan.FromMinutes(5))
+        {
+            return "DecodeWait must be between 0 and 5 minutes.";
         }
 
         if (DefaultRateLimitPerMinute < 1)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Haven.Media;
 using Haven.Simulation;
+using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 
 namespace Haven.Server.Tests;
@@ -130,6 +131,23 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal("truncated", problem.GetProperty("code").GetString());
         Assert.Equal(md5, problem.GetProperty("md5").GetString());
         Assert.Contains(problem.GetProperty("hits").EnumerateArray(), h => h.GetProperty("bank").GetString() == "http-exact" && h.GetProperty("signalType").GetString() == "md5");
+    }
+
+    [Fact]
+    public async Task MediaMatchAnswers503BusyWithRetryAfterWhileTheDecodeBudgetIsHeld()
+    {
+        var budget = server.Services.GetRequiredService<DecodeBudget>();
+        var image = new ByteArrayContent(Jpeg(seed: 203, 800, 600, quality: 90));
+        using (await budget.AcquireAsync(budget.MaxBytes))
+        {
+            using var busy = await server.Client.PostAsync("/v1/media/match", image);
+            await ExpectProblem(busy, HttpStatusCode.ServiceUnavailable, "busy");
+            Assert.True(busy.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), busy.Headers.RetryAfter?.ToString());
+        }
+
+        Assert.Equal(0, budget.Waiting);
+        using var ok = await server.Client.PostAsync("/v1/media/match", image);
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace Haven.Cli.Commands;
 /// <c>haven bench media</c>: the media benchmark figures in under a minute, single core, each beside an in-run naive
 /// baseline so every figure is also a ratio. The BenchmarkDotNet suite in bench/ measures the same with more rigour.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     public static Command Create()
     {
@@ -29,6 +29,8 @@ internal static class BenchCommand
         var ingest = new Command("ingest", "Event ingest throughput into a fresh store (SQLite in a temp folder, or --postgres), batched vs one event per commit.") { events };
         ingest.SetAction((parse, ct) => CliContext.GuardAsync("bench ingest", () => RunIngestAsync(parse, parse.GetValue(events), ct)));
         bench.Add(ingest);
+        bench.Add(MemoryCommand());
+        bench.Add(MemoryChildCommand());
         return bench;
     }
 

@@ -45,6 +45,26 @@ internal static class ProcessCommands
         return shadow ? engine.AsShadow() : engine;
     }
 
+    /// <summary><c>--decode-budget-mb N</c>: megabytes of decode working memory in flight across the process.</summary>
+    public static Option<long> DecodeBudgetOption() => new("--decode-budget-mb")
+    {
+        Description = "Megabytes of image-decode working memory in flight across the whole process (at least 16).",
+        DefaultValueFactory = _ => DecodeBudget.DefaultMaxBytes >> 20,
+    };
+
+    /// <summary><c>--max-parallel-decodes N</c>: decodes running at once across the process.</summary>
+    public static Option<int> MaxParallelDecodesOption() => new("--max-parallel-decodes")
+    {
+        Description = "Image decodes running at once across the whole process (default: the processor count).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    /// <summary>The decode budget for the options' values, or the reason they cannot work.</summary>
+    public static (DecodeBudget? Budget, string? Error) Budget(long megabytes, int parallel) =>
+        megabytes is < 16 or > (1L << 30) ? (null, "--decode-budget-mb must be at least 16")
+        : parallel < 1 ? (null, "--max-parallel-decodes must be at least 1")
+        : (new DecodeBudget(megabytes << 20, parallel), null);
+
     /// <summary>The media fetch options for <c>--media-host</c> values, or null when none were given.</summary>
     public static MediaFetchOptions? FetchOptions(string[]? hosts) => hosts is { Length: > 0 } ? new MediaFetchOptions { AllowedHosts = hosts } : null;
 
@@ -54,12 +74,24 @@ internal static class ProcessCommands
         var shadow = ShadowOption();
         var hosts = MediaHostOption();
         var batch = new Option<int>("--batch") { Description = "Events per transaction.", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("process", "Run the signals stage over the event log until it is caught up: media matching, lexicons, context signals, policy, decisions and outbox actions.") { policy, shadow, hosts, batch };
+        var decodeBudget = DecodeBudgetOption();
+        var parallelDecodes = MaxParallelDecodesOption();
+        var command = new Command("process", "Run the signals stage over the event log until it is caught up: media matching, lexicons, context signals, policy, decisions and outbox actions.")
+        {
+            policy, shadow, hosts, batch, decodeBudget, parallelDecodes,
+        };
         command.SetAction((parse, ct) => CliContext.GuardAsync("process", async () =>
         {
             if (parse.GetValue(batch) is < 1 or > 100_000)
             {
                 Console.Error.WriteLine("haven process: --batch must be 1..100000");
+                return ExitCodes.Usage;
+            }
+
+            var (budget, invalid) = Budget(parse.GetValue(decodeBudget), parse.GetValue(parallelDecodes));
+            if (budget is null)
+            {
+                Console.Error.WriteLine("haven process: " + invalid);
                 return ExitCodes.Usage;
             }
 
@@ -76,7 +108,7 @@ internal static class ProcessCommands
             }
 
             using var fetcher = FetchOptions(parse.GetValue(hosts)) is { } fetch ? new MediaFetcher(fetch) : null;
-            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher });
+            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher, DecodeBudget = budget });
             var clock = Stopwatch.StartNew();
             var stats = await RunWithProgressAsync(processor, ct);
             PrintStats(stats, clock.Elapsed, engine);

@@ -19,11 +19,14 @@ internal static class ServeCommand
         var policy = ProcessCommands.PolicyOption();
         var shadow = ProcessCommands.ShadowOption();
         var hosts = ProcessCommands.MediaHostOption();
+        var decodeBudget = ProcessCommands.DecodeBudgetOption();
+        var parallelDecodes = ProcessCommands.MaxParallelDecodesOption();
+        var decodeWait = new Option<double>("--decode-wait") { Description = "Seconds POST /v1/media/match waits for decode budget before answering 503 busy.", DefaultValueFactory = _ => 5 };
         var noProcess = new Option<bool>("--no-process") { Description = "Only take events in; leave processing to another worker (haven process or another serve)." };
         var limits = new EventLimitOptions();
         var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json) and the signals stage over ingested events.")
         {
-            urls, maxBytes, maxPixels, scaled, webhook, mastodon, policy, shadow, hosts, noProcess,
+            urls, maxBytes, maxPixels, scaled, webhook, mastodon, policy, shadow, hosts, noProcess, decodeBudget, parallelDecodes, decodeWait,
         };
         limits.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
@@ -39,6 +42,9 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) },
                 ScaledJpegDecode = parse.GetValue(scaled),
+                DecodeBudgetBytes = parse.GetValue(decodeBudget) is var mb and > 0 and < (1L << 30) ? mb << 20 : 0,
+                MaxParallelDecodes = parse.GetValue(parallelDecodes),
+                DecodeWait = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(decodeWait), -1, 3600)),
                 Webhook = parse.GetValue(webhook) is { } url
                     ? new Haven.Enforcement.WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_SECRET") ?? string.Empty }
                     : null,

@@ -27,6 +27,7 @@ internal static class MatchEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireScope(ApiScopes.Match);
         v1.MapPost("/hashes/lookup", Lookup)
             .WithName("LookupHashes")
@@ -38,7 +39,7 @@ internal static class MatchEndpoints
     }
 
     internal static async Task<Results<Ok<MediaMatchResponse>, ProblemHttpResult>> MatchMediaAsync(
-        HttpRequest request, MatchIndexHolder holder, MediaHasher hasher,
+        HttpRequest request, MatchIndexHolder holder, MediaHasher hasher, MediaAdmission admission,
         int? threshold, bool? dihedral, string? bank, CancellationToken cancellationToken)
     {
         var options = new MatchOptions(threshold ?? PdqIndex.DefaultThreshold, dihedral ?? false, bank);
@@ -53,6 +54,14 @@ internal static class MatchEndpoints
             return Problems.Media(ImageDecoder.TooManyBytes(request.ContentLength.Value, limit));
         }
 
+        // Memory on this path stays bounded under any mix of requests: bodies buffered at once are capped, and the
+        // decode waits for the process-wide budget; either wait past the limit answers busy rather than queueing forever.
+        using var bodySlot = await admission.EnterBodyAsync(cancellationToken).ConfigureAwait(false);
+        if (bodySlot is null)
+        {
+            return Busy(request, admission);
+        }
+
         using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 64 * 1024);
         var (exact, received, tooLarge) = await ExactHashes.ComputeAsync(request.Body, limit, buffer, cancellationToken).ConfigureAwait(false);
         if (tooLarge is not null)
@@ -65,7 +74,18 @@ internal static class MatchEndpoints
             return Problems.BadRequest("empty", "The body is empty: send the image bytes as the request body.");
         }
 
-        var signals = hasher.Hash(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), exact!.Value);
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        MediaSignals signals;
+        using (var lease = await admission.AcquireDecodeAsync(hasher.Estimate(body.Span).WorkingBytes, cancellationToken).ConfigureAwait(false))
+        {
+            if (lease is null)
+            {
+                return Busy(request, admission);
+            }
+
+            signals = hasher.Hash(body.Span, exact!.Value);
+        }
+
         var match = MediaMatcher.Match(holder.Current, signals, options);
         if (signals.DecodeError is { } error)
         {
@@ -79,6 +99,12 @@ internal static class MatchEndpoints
         }
 
         return TypedResults.Ok(MediaMatchResponse.From(signals, match, options.QualityGate));
+    }
+
+    private static ProblemHttpResult Busy(HttpRequest request, MediaAdmission admission)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = admission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Busy("Haven is decoding as much media as its memory budget allows; retry after the Retry-After seconds.");
     }
 
     internal static Results<Ok<LookupResponse>, ProblemHttpResult> Lookup(LookupRequest body, MatchIndexHolder holder)

@@ -21,6 +21,10 @@ internal static class Problems
     public static ProblemHttpResult Conflict(string code, string detail) =>
         Create(StatusCodes.Status409Conflict, code, "Conflict.", detail);
 
+    /// <summary>503 <c>busy</c>: the work would wait too long for capacity; the caller sets Retry-After.</summary>
+    public static ProblemHttpResult Busy(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "busy", "Busy; retry later.", detail);
+
     /// <summary>Maps a media error: 413 for size, 415 for what is not a (supported) image, 422 for broken images.</summary>
     public static ProblemHttpResult Media(MediaError error, IDictionary<string, object?>? extensions = null) => error.Kind switch
     {

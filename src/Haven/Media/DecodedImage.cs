@@ -41,7 +41,28 @@ public sealed class DecodedImage
 
     /// <summary>Container format, lower case: jpeg, png, webp, gif, bmp, ico, wbmp, avif, heif.</summary>
     public string EncodedFormat { get; }
+
+    /// <summary>How the pixels were decoded (for tests and benchmarks).</summary>
+    internal DecodePath Path { get; init; }
 }
+
+/// <summary>How <see cref="ImageDecoder"/> decodes an image, which decides its working memory (<see cref="DecodeEstimate"/>).</summary>
+public enum DecodePath
+{
+    /// <summary>Both sides ≤ 512: the whole (small) image.</summary>
+    Small,
+    /// <summary>Skia's scanline decoder: one row at a time, only the sampled rows converted (JPEG, BMP).</summary>
+    Rows,
+    /// <summary>Haven's PNG row reader (<c>PngRows</c>): one row at a time, every row inflated.</summary>
+    PngRows,
+    /// <summary>The whole frame, then the sample (interlaced or 16-bit PNG, WebP, GIF, and anything without a row decoder).</summary>
+    WholeFrame,
+}
+
+/// <summary>Working memory a decode will need, estimated from the header before any pixel is decoded.</summary>
+/// <param name="WorkingBytes">Bytes of memory the decode holds at its peak (input copy, rows or frame, output, decoder state).</param>
+/// <param name="Path">The way the image will be decoded.</param>
+public readonly record struct DecodeEstimate(long WorkingBytes, DecodePath Path);
 
 /// <summary>Channel layout of <see cref="DecodedImage.Pixels"/>.</summary>
 public enum PixelLayout

@@ -30,6 +30,9 @@ public sealed class ImageDecoder
         ScaledJpegDecode = scaledJpegDecode;
     }
 
+    /// <summary>Decodes large PNGs whole, as before the row reader existed: only for the memory benchmark's baseline.</summary>
+    internal bool WholeFramePng { get; init; }
+
     /// <summary>The limits this decoder enforces.</summary>
     public MediaLimits Limits => _limits;
 
@@ -44,6 +47,100 @@ public sealed class ImageDecoder
 
     /// <summary>The pipeline name recorded with hashes from this decoder.</summary>
     public string Pipeline => ScaledJpegDecode ? ScaledPipelineVersion : PipelineVersion;
+
+    /// <summary>
+    /// The working memory decoding <paramref name="bytes"/> will take, read from the header without decoding a pixel, so
+    /// that a <see cref="DecodeBudget"/> can admit the decode first. Media that will be refused (empty, over a limit, not an
+    /// image) costs little. Conservative: Skia's own buffers are covered by a fixed allowance per decode.
+    /// </summary>
+    public DecodeEstimate Estimate(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || bytes.Length > _limits.MaxBytes)
+        {
+            return new DecodeEstimate(DecoderAllowance, DecodePath.Small);
+        }
+
+        // The header is at the front: parse a prefix rather than copy the whole file just to read it.
+        var prefix = bytes[..Math.Min(bytes.Length, HeaderPrefixBytes)];
+        using (var head = SKData.CreateCopy(prefix))
+        using (var codec = SKCodec.Create(head))
+        {
+            if (codec is not null)
+            {
+                return Plan(codec, bytes);
+            }
+        }
+
+        if (prefix.Length == bytes.Length)
+        {
+            return new DecodeEstimate(bytes.Length + DecoderAllowance, DecodePath.Small);
+        }
+
+        using var data = SKData.CreateCopy(bytes);
+        using var whole = SKCodec.Create(data);
+        return whole is null ? new DecodeEstimate(bytes.Length + DecoderAllowance, DecodePath.Small) : Plan(whole, bytes);
+    }
+
+    /// <summary>Bytes of the file parsed by <see cref="Estimate"/> to find the header.</summary>
+    private const int HeaderPrefixBytes = 1 << 20;
+
+    /// <summary>Allowance per decode for the decoder's own state (libjpeg/libpng/libwebp buffers, Skia objects).</summary>
+    private const long DecoderAllowance = 2L * 1024 * 1024;
+
+    /// <summary>The path <see cref="Decode"/> takes for this codec and the memory it holds on that path.</summary>
+    private DecodeEstimate Plan(SKCodec codec, ReadOnlySpan<byte> bytes)
+    {
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        var fixedCost = bytes.Length + DecoderAllowance;
+        if (width <= 0 || height <= 0 || (long)width * height > _limits.MaxPixels)
+        {
+            // Refused from the header.
+            return new DecodeEstimate(fixedCost, DecodePath.Small);
+        }
+
+        var frame = (long)width * height * 4;
+        if (width <= ReferenceSide && height <= ReferenceSide)
+        {
+            return new DecodeEstimate(fixedCost + (2 * frame), DecodePath.Small);
+        }
+
+        const long output = ReferenceSide * ReferenceSide * 4;
+        return codec.EncodedFormat switch
+        {
+            SKEncodedImageFormat.Png when !WholeFramePng && PngRows.Supports(bytes) => new(fixedCost + output + PngRows.WorkingBytes(width), DecodePath.PngRows),
+            // libjpeg holds an MCU row (up to 16 rows) while scanline decoding; progressive JPEGs also keep every
+            // coefficient (2 bytes per sample per component) until the last scan.
+            SKEncodedImageFormat.Jpeg => new(
+                fixedCost + output + ((long)width * 4 * 17) + (IsProgressiveJpeg(bytes) ? (long)width * height * 3 * 2 : 0), DecodePath.Rows),
+            // libwebp and Skia's GIF decoder keep a frame of their own besides the one they fill.
+            SKEncodedImageFormat.Webp or SKEncodedImageFormat.Gif => new(fixedCost + output + (2 * frame), DecodePath.WholeFrame),
+            _ => new(fixedCost + output + frame, DecodePath.WholeFrame),
+        };
+    }
+
+    /// <summary>True when the JPEG's frame header is progressive (SOF2, SOF6, SOF10, SOF14).</summary>
+    private static bool IsProgressiveJpeg(ReadOnlySpan<byte> jpeg)
+    {
+        var offset = 2;
+        while (offset + 4 <= jpeg.Length && jpeg[offset] == 0xFF)
+        {
+            var marker = jpeg[offset + 1];
+            if (marker is 0xC2 or 0xC6 or 0xCA or 0xCE)
+            {
+                return true;
+            }
+
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC || marker == 0xDA)
+            {
+                return false;
+            }
+
+            offset += 2 + ((jpeg[offset + 2] << 8) | jpeg[offset + 3]);
+        }
+
+        // Unknown layout: assume the worst.
+        return true;
+    }
 
     /// <summary>Decodes <paramref name="bytes"/>; expected failures come back as <see cref="MediaError"/>.</summary>
     public DecodeResult Decode(ReadOnlySpan<byte> bytes)
@@ -130,6 +227,11 @@ public sealed class ImageDecoder
             return new DecodedImage(pixels, width, height, outStride, layout, width, height, format);
         }
 
+        if (Plan(codec, bytes).Path == DecodePath.PngRows)
+        {
+            return DecodePngRows(data.Data, bytes, grey, layout, format);
+        }
+
         if (ScaledJpegDecode && codec.EncodedFormat == SKEncodedImageFormat.Jpeg)
         {
             foreach (var divisor in ScaleDivisors)
@@ -158,29 +260,30 @@ public sealed class ImageDecoder
         var outStride = ReferenceSide * shape.OutChannels;
         var output = new byte[outStride * ReferenceSide];
         Span<int> sourceX = stackalloc int[ReferenceSide];
-        for (var x = 0; x < ReferenceSide; x++)
-        {
-            sourceX[x] = (int)Math.Floor((double)x * width / ReferenceSide);
-        }
+        SampleColumns(sourceX, width);
 
         var rowBytes = width * shape.InChannels;
-        if (codec.StartScanlineDecode(decodeInfo) == SKCodecResult.Success && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
+        if (codec.StartScanlineDecode(decodeInfo) == SKCodecResult.Success && codec.ScanlineOrder is SKCodecScanlineOrder.TopDown or SKCodecScanlineOrder.BottomUp)
         {
+            // Bottom-up files (most BMPs) hand out the last row first: walk the output upwards so rows are still read in order.
+            var bottomUp = codec.ScanlineOrder == SKCodecScanlineOrder.BottomUp;
             var row = ArrayPool<byte>.Shared.Rent(rowBytes);
             try
             {
                 var decodedRows = 0;
-                for (var y = 0; y < ReferenceSide; y++)
+                for (var i = 0; i < ReferenceSide; i++)
                 {
-                    var sourceY = (int)Math.Floor((double)y * height / ReferenceSide);
-                    if (sourceY >= decodedRows)
+                    var y = bottomUp ? ReferenceSide - 1 - i : i;
+                    var sourceY = SampleRow(y, height);
+                    var next = bottomUp ? height - 1 - sourceY : sourceY;
+                    if (next >= decodedRows)
                     {
-                        if (sourceY > decodedRows && !codec.SkipScanlines(sourceY - decodedRows))
+                        if (next > decodedRows && !codec.SkipScanlines(next - decodedRows))
                         {
                             return TruncatedOrCorrupt(codec);
                         }
 
-                        decodedRows = sourceY;
+                        decodedRows = next;
                         if (!ReadScanline(codec, row, rowBytes))
                         {
                             return TruncatedOrCorrupt(codec);
@@ -197,14 +300,17 @@ public sealed class ImageDecoder
                 ArrayPool<byte>.Shared.Return(row);
             }
 
-            return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format);
+            return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format) { Path = DecodePath.Rows };
         }
 
-        // Formats without top-down scanline decoding (interlaced PNG, WebP, GIF): decode the whole frame, then sample.
-        var full = ArrayPool<byte>.Shared.Rent(checked(rowBytes * height));
+        // Formats without a row decoder (interlaced and 16-bit PNG, WebP, GIF): decode the whole frame, then sample. The
+        // frame is unmanaged memory freed as soon as the sample is taken: a pooled array would stay in the pool (and in RSS).
+        var frameBytes = checked((long)rowBytes * height);
+        var frame = Marshal.AllocHGlobal((nint)frameBytes);
+        var row2 = ArrayPool<byte>.Shared.Rent(rowBytes);
         try
         {
-            var error = DecodeAll(codec, decodeInfo, full, rowBytes);
+            var error = DecodeAll(codec, decodeInfo, frame, rowBytes);
             if (error is not null)
             {
                 return error;
@@ -212,16 +318,63 @@ public sealed class ImageDecoder
 
             for (var y = 0; y < ReferenceSide; y++)
             {
-                var sourceY = (int)Math.Floor((double)y * height / ReferenceSide);
-                SampleRow(full.AsSpan(sourceY * rowBytes, rowBytes), output.AsSpan(y * outStride, outStride), sourceX, shape);
+                Marshal.Copy(frame + (nint)((long)SampleRow(y, height) * rowBytes), row2, 0, rowBytes);
+                SampleRow(row2.AsSpan(0, rowBytes), output.AsSpan(y * outStride, outStride), sourceX, shape);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(full);
+            ArrayPool<byte>.Shared.Return(row2);
+            Marshal.FreeHGlobal(frame);
         }
 
-        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format);
+        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, sourceWidth, sourceHeight, format) { Path = DecodePath.WholeFrame };
+    }
+
+    /// <summary>The reference resize's source row for output row <paramref name="y"/>: floor(y·height/512).</summary>
+    private static int SampleRow(int y, int height) => (int)Math.Floor((double)y * height / ReferenceSide);
+
+    private static void SampleColumns(Span<int> sourceX, int width)
+    {
+        for (var x = 0; x < ReferenceSide; x++)
+        {
+            sourceX[x] = (int)Math.Floor((double)x * width / ReferenceSide);
+        }
+    }
+
+    /// <summary>PNGs Skia would decode whole: read row by row with <see cref="PngRows"/>, keeping only the sampled rows.</summary>
+    private static DecodeResult DecodePngRows(IntPtr data, ReadOnlySpan<byte> bytes, bool grey, PixelLayout layout, string format)
+    {
+        using var png = PngRows.Open(bytes, data)!;
+        var outStride = ReferenceSide * (grey ? 1 : 4);
+        var output = new byte[outStride * ReferenceSide];
+        Span<int> sourceX = stackalloc int[ReferenceSide];
+        SampleColumns(sourceX, png.Width);
+        try
+        {
+            var decodedRows = 0;
+            for (var y = 0; y < ReferenceSide; y++)
+            {
+                var sourceY = SampleRow(y, png.Height);
+                while (decodedRows <= sourceY)
+                {
+                    if (!png.ReadRow())
+                    {
+                        return new MediaError(MediaErrorKind.Truncated, "The png image ends before its last row (truncated or corrupt). Send the complete file.");
+                    }
+
+                    decodedRows++;
+                }
+
+                png.Sample(sourceX, output.AsSpan(y * outStride, outStride), grey);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return new MediaError(MediaErrorKind.Corrupt, "The image data is corrupt.");
+        }
+
+        return new DecodedImage(output, ReferenceSide, ReferenceSide, outStride, layout, png.Width, png.Height, format) { Path = DecodePath.PngRows };
     }
 
     private static bool ReadScanline(SKCodec codec, byte[] row, int rowBytes)
@@ -258,18 +411,21 @@ public sealed class ImageDecoder
 
     private static MediaError? DecodeAll(SKCodec codec, SKImageInfo info, byte[] destination, int stride)
     {
-        SKCodecResult result;
         var pin = GCHandle.Alloc(destination, GCHandleType.Pinned);
         try
         {
-            // Frame 0 of an animation; a still image has only that one.
-            result = codec.GetPixels(info, pin.AddrOfPinnedObject(), stride, new SKCodecOptions(0));
+            return DecodeAll(codec, info, pin.AddrOfPinnedObject(), stride);
         }
         finally
         {
             pin.Free();
         }
+    }
 
+    private static MediaError? DecodeAll(SKCodec codec, SKImageInfo info, IntPtr destination, int stride)
+    {
+        // Frame 0 of an animation; a still image has only that one.
+        var result = codec.GetPixels(info, destination, stride, new SKCodecOptions(0));
         return result switch
         {
             SKCodecResult.Success => null,

@@ -49,6 +49,19 @@ public sealed class MediaHasher
         return Hash(bytes, ExactHashes.Compute(bytes));
     }
 
+    /// <summary>The decode working memory hashing <paramref name="bytes"/> takes (see <see cref="ImageDecoder.Estimate"/>).</summary>
+    public DecodeEstimate Estimate(ReadOnlySpan<byte> bytes) => _decoder.Estimate(bytes);
+
+    /// <summary>
+    /// Hashes <paramref name="bytes"/> once <paramref name="budget"/> admits its decode (waiting in line, cancellable), so
+    /// that every decode sharing the budget stays within its memory and parallelism bounds.
+    /// </summary>
+    public async Task<MediaSignals> HashAsync(ReadOnlyMemory<byte> bytes, DecodeBudget budget, CancellationToken cancellationToken = default)
+    {
+        using var lease = await budget.AcquireAsync(Estimate(bytes.Span).WorkingBytes, cancellationToken).ConfigureAwait(false);
+        return Hash(bytes.Span);
+    }
+
     /// <summary>Hashes <paramref name="bytes"/> whose exact hashes were already computed while they streamed in.</summary>
     public MediaSignals Hash(ReadOnlySpan<byte> bytes, ExactHashes exact)
     {

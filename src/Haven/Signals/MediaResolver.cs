@@ -17,12 +17,12 @@ internal sealed record ResolvedMedia(MediaField Field, string? Pdq, int? Quality
 /// decoded and hashed, URLs fetched only through <see cref="MediaFetcher"/> (allow-list, no private addresses, limits),
 /// precomputed hashes validated and looked up as they are.
 /// </summary>
-internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, MatchOptions options)
+internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, MatchOptions options, DecodeBudget budget)
 {
     /// <summary>How many URL fetches run at once.</summary>
     public const int MaxConcurrentFetches = 8;
 
-    /// <summary>Resolves every item; bytes are hashed in parallel, URLs fetched a few at a time. Results in input order.</summary>
+    /// <summary>Resolves every item; bytes are hashed in parallel within the decode budget, URLs fetched a few at a time. Results in input order.</summary>
     public async Task<ResolvedMedia[]> ResolveAsync(IReadOnlyList<MediaField> items, MatchIndex index, CancellationToken cancellationToken)
     {
         var results = new ResolvedMedia[items.Count];
@@ -71,21 +71,33 @@ internal sealed class MediaResolver(MediaHasher hasher, MediaFetcher? fetcher, M
             await Task.WhenAll(fetches).ConfigureAwait(false);
         }
 
-        Parallel.For(0, items.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        // Decodes wait for the process-wide budget, which bounds both their memory and how many run at once.
+        var decodes = new List<Task>();
+        for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            results[i] = item.Hashes is { } hashes
-                ? FromHashes(item, hashes, index)
-                : (item.Bytes ?? fetched[i]) is { } bytes
-                    ? FromBytes(item, bytes, index)
-                    : new ResolvedMedia(item, null, null, null, null, fetchErrors[i] ?? "no_media", []);
-        });
+            if (item.Hashes is { } hashes)
+            {
+                results[i] = FromHashes(item, hashes, index);
+            }
+            else if ((item.Bytes ?? fetched[i]) is { } bytes)
+            {
+                var slot = i;
+                decodes.Add(Task.Run(async () => results[slot] = await FromBytesAsync(item, bytes, index, cancellationToken).ConfigureAwait(false), cancellationToken));
+            }
+            else
+            {
+                results[i] = new ResolvedMedia(item, null, null, null, null, fetchErrors[i] ?? "no_media", []);
+            }
+        }
+
+        await Task.WhenAll(decodes).ConfigureAwait(false);
         return results;
     }
 
-    private ResolvedMedia FromBytes(MediaField item, byte[] bytes, MatchIndex index)
+    private async Task<ResolvedMedia> FromBytesAsync(MediaField item, byte[] bytes, MatchIndex index, CancellationToken cancellationToken)
     {
-        var signals = hasher.Hash(bytes);
+        var signals = await hasher.HashAsync(bytes, budget, cancellationToken).ConfigureAwait(false);
         var match = MediaMatcher.Match(index, signals, options);
         var md5 = signals.Exact.Md5;
         return new ResolvedMedia(

@@ -40,6 +40,9 @@ internal sealed record ProcessorOptions
     /// <summary>Decodes and hashes media bytes; null uses the default decoder.</summary>
     public MediaHasher? Hasher { get; init; }
 
+    /// <summary>The process-wide decode budget (shared with the server's <c>/v1/media/match</c>); null gives this processor one of its own with the defaults.</summary>
+    public DecodeBudget? DecodeBudget { get; init; }
+
     /// <summary>A shared index (e.g. the server's); null loads and refreshes one of its own.</summary>
     public MatchIndexHolder? Index { get; init; }
 
@@ -106,7 +109,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         _events = new EventLog(store);
         _banks = new BankService(store);
         _lexicons = new LexiconService(store);
-        _resolver = new MediaResolver(options.Hasher ?? new MediaHasher(), options.Fetcher, options.Match);
+        _resolver = new MediaResolver(options.Hasher ?? new MediaHasher(), options.Fetcher, options.Match, options.DecodeBudget ?? new DecodeBudget());
     }
 
     /// <summary>The log position processed so far.</summary>

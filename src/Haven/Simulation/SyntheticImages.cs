@@ -11,7 +11,29 @@ public static class SyntheticImages
     private static readonly string[] Words = ["harbour", "meadow", "lantern", "orchard", "granite", "comet", "willow", "atlas", "ember", "quartz"];
 
     /// <summary>Draws a <paramref name="width"/>×<paramref name="height"/> image from <paramref name="seed"/>.</summary>
-    public static SKBitmap Generate(int seed, int width = 640, int height = 480)
+    public static SKBitmap Generate(int seed, int width = 640, int height = 480) => Generate(seed, width, height, noiseAmplitude: 10);
+
+    /// <summary>
+    /// A <paramref name="side"/>×<paramref name="side"/> RGBA PNG without noise, so it compresses to a small file whose
+    /// decode would cost a large frame: the shape of the decode-memory probe (a 0.2 MB file of 7000×7000 pixels).
+    /// </summary>
+    public static byte[] LargePng(int side, int seed = 7000)
+    {
+        // Drawn at a tenth of the size and enlarged by nearest neighbour: blocks of equal pixels deflate to almost nothing.
+        using var bitmap = Generate(seed, Math.Max(1, side / 10), Math.Max(1, side / 10), noiseAmplitude: 0);
+        using var unpremul = new SKBitmap(new SKImageInfo(side, side, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        // Translucent shapes keep an alpha channel in the file (colour type 6, RGBA).
+        using (var canvas = new SKCanvas(unpremul))
+        {
+            canvas.DrawBitmap(bitmap, new SKRect(0, 0, side, side), new SKSamplingOptions(SKFilterMode.Nearest), null);
+            using var hole = new SKPaint { BlendMode = SKBlendMode.Src, Color = new SKColor(40, 90, 160, 128) };
+            canvas.DrawRect(0, 0, side / 8f, side / 8f, hole);
+        }
+
+        return Encode(unpremul, SKEncodedImageFormat.Png);
+    }
+
+    private static SKBitmap Generate(int seed, int width, int height, int noiseAmplitude)
     {
         var random = new Random(seed);
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -87,7 +109,11 @@ public static class SyntheticImages
             canvas.DrawText(Words[random.Next(Words.Length)], width * 0.1f, height * (0.3f + 0.5f * (float)random.NextDouble()), SKTextAlign.Left, font, ink);
         }
 
-        AddNoise(bitmap, random, amplitude: 10);
+        if (noiseAmplitude > 0)
+        {
+            AddNoise(bitmap, random, noiseAmplitude);
+        }
+
         return bitmap;
     }
 

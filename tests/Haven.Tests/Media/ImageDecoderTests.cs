@@ -24,20 +24,111 @@ public sealed class ImageDecoderTests
 
         Assert.Equal((512, 512), (decoded.Width, decoded.Height));
         Assert.Equal((width, height), (decoded.SourceWidth, decoded.SourceHeight));
-        var full = DecodeWhole(bytes);
-        var expected = new byte[512 * 512 * 4];
-        for (var y = 0; y < 512; y++)
+        Assert.Equal(ReferenceSample(DecodeWhole(bytes), width, height, 4), decoded.Pixels);
+    }
+
+    [Theory]
+    [InlineData(SKColorType.Rgba8888, SKAlphaType.Unpremul, 700, 600)]
+    [InlineData(SKColorType.Rgba8888, SKAlphaType.Opaque, 1031, 517)]
+    [InlineData(SKColorType.Gray8, SKAlphaType.Opaque, 600, 1100)]
+    public void LargePngsAreReadByRowsWithExactlyTheWholeFramePixels(SKColorType colorType, SKAlphaType alphaType, int width, int height)
+    {
+        using var colour = SyntheticImages.Generate(seed: width ^ height, width, height);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, colorType, alphaType));
+        Assert.True(colour.CopyTo(bitmap, colorType));
+        var bytes = SyntheticImages.Encode(bitmap, SKEncodedImageFormat.Png);
+
+        var decoded = Decode(bytes);
+
+        Assert.Equal(DecodePath.PngRows, decoded.Path);
+        Assert.Equal(DecodePath.PngRows, _decoder.Estimate(bytes).Path);
+        var channels = colorType == SKColorType.Gray8 ? 1 : 4;
+        var whole = channels == 1 ? bitmap.GetPixelSpan().ToArray() : DecodeWhole(bytes);
+        Assert.Equal(ReferenceSample(whole, width, height, channels), decoded.Pixels);
+    }
+
+    [Fact]
+    public void BottomUpBmpIsReadByRows()
+    {
+        using var bitmap = SyntheticImages.Generate(seed: 31, 700, 530);
+        var bytes = Bmp24(bitmap);
+
+        var decoded = Decode(bytes);
+
+        Assert.Equal(DecodePath.Rows, decoded.Path);
+        Assert.Equal(ReferenceSample(DecodeWhole(bytes), 700, 530, 4), decoded.Pixels);
+    }
+
+    [Fact]
+    public void A7000By7000PngIsReadByRowsInAFractionOfItsFrameAndHashesAsTheWholeFrame()
+    {
+        const int side = 7000;
+        var bytes = LargePng.Value;
+        var estimate = _decoder.Estimate(bytes);
+        Assert.Equal(DecodePath.PngRows, estimate.Path);
+        Assert.InRange(estimate.WorkingBytes, 1, bytes.Length + (8L << 20));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = Decode(bytes);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(DecodePath.PngRows, decoded.Path);
+        // A frame is 196 MB; the row path holds two 28 KB rows, the inflater and the 1 MB output.
+        Assert.InRange(allocated, 0, 8L << 20);
+        var reference = ReferenceSample(DecodeWhole(bytes), side, side, 4);
+        Assert.Equal(reference, decoded.Pixels);
+        var wholeFrame = new DecodedImage(reference, 512, 512, 512 * 4, PixelLayout.Rgba32, side, side, "png");
+        Assert.Equal(MediaHasher.HashPixels(wholeFrame).Hash, MediaHasher.HashPixels(decoded).Hash);
+    }
+
+    [Fact]
+    public void LargePngVectorsOfEveryLayoutAreReadByRowsWithTheWholeFramePixels()
+    {
+        var pngs = Directory.EnumerateFiles(TestPaths.PdqVectors, "*.png", SearchOption.AllDirectories).ToList();
+        var read = 0;
+        foreach (var path in pngs)
         {
-            var sy = (int)Math.Floor((double)y * height / 512);
-            for (var x = 0; x < 512; x++)
+            var bytes = File.ReadAllBytes(path);
+            var decoded = Decode(bytes);
+            if (decoded.SourceWidth <= 512 && decoded.SourceHeight <= 512)
             {
-                var sx = (int)Math.Floor((double)x * width / 512);
-                full.AsSpan((sy * width + sx) * 4, 4).CopyTo(expected.AsSpan((y * 512 + x) * 4));
+                continue;
             }
+
+            read++;
+            Assert.Equal(DecodePath.PngRows, decoded.Path);
+            var channels = decoded.Format == PixelLayout.Gray8 ? 1 : 4;
+            var whole = DecodeWhole(bytes);
+            if (channels == 1)
+            {
+                // Skia hands grey out as R = G = B; the grey value is R.
+                whole = [.. whole.Where((_, i) => i % 4 == 0)];
+            }
+
+            Assert.Equal(ReferenceSample(whole, decoded.SourceWidth, decoded.SourceHeight, channels), decoded.Pixels);
         }
 
-        Assert.Equal(expected, decoded.Pixels);
+        // Grey 1-bit, grey 8-bit, palette and RGBA vectors are over 512 px.
+        Assert.True(read >= 4, $"{read} large PNG vectors");
     }
+
+    [Fact]
+    public void EstimatesFollowTheDecodePath()
+    {
+        using var small = SyntheticImages.Generate(seed: 41, 300, 200);
+        Assert.Equal(DecodePath.Small, _decoder.Estimate(SyntheticImages.Encode(small, SKEncodedImageFormat.Png)).Path);
+        using var large = SyntheticImages.Generate(seed: 42, 2000, 1500);
+        var jpeg = _decoder.Estimate(SyntheticImages.Encode(large, SKEncodedImageFormat.Jpeg, 90));
+        Assert.Equal(DecodePath.Rows, jpeg.Path);
+        Assert.InRange(jpeg.WorkingBytes, 1, 2000L * 1500 * 4 / 2);
+        var webp = _decoder.Estimate(SyntheticImages.Encode(large, SKEncodedImageFormat.Webp, 90));
+        Assert.Equal(DecodePath.WholeFrame, webp.Path);
+        Assert.InRange(webp.WorkingBytes, 2000L * 1500 * 4, long.MaxValue);
+        Assert.Equal(DecodePath.Small, _decoder.Estimate("not an image"u8).Path);
+    }
+
+    /// <summary>A 7000×7000 synthetic PNG (RGBA, about the size of the security probe's), made once for the tests that need it.</summary>
+    internal static readonly Lazy<byte[]> LargePng = new(() => SyntheticImages.LargePng(7000));
 
     [Fact]
     public void SmallImagesKeepEveryPixel()
@@ -172,6 +263,49 @@ public sealed class ImageDecoderTests
         var pixels = new byte[info.BytesSize];
         Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, out pixels));
         return pixels;
+    }
+
+    private static byte[] ReferenceSample(byte[] whole, int width, int height, int channels)
+    {
+        var expected = new byte[512 * 512 * channels];
+        for (var y = 0; y < 512; y++)
+        {
+            var sy = (int)Math.Floor((double)y * height / 512);
+            for (var x = 0; x < 512; x++)
+            {
+                var sx = (int)Math.Floor((double)x * width / 512);
+                whole.AsSpan((sy * width + sx) * channels, channels).CopyTo(expected.AsSpan((y * 512 + x) * channels));
+            }
+        }
+
+        return expected;
+    }
+
+    /// <summary>A bottom-up 24-bit BMP (Skia cannot encode BMP).</summary>
+    private static byte[] Bmp24(SKBitmap bitmap)
+    {
+        var (width, height) = (bitmap.Width, bitmap.Height);
+        var stride = (width * 3 + 3) & ~3;
+        var bytes = new byte[54 + stride * height];
+        "BM"u8.CopyTo(bytes);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(2), bytes.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(10), 54);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(14), 40);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(18), width);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(22), height);
+        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(26), 1);
+        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(28), 24);
+        for (var y = 0; y < height; y++)
+        {
+            var row = bytes.AsSpan(54 + (height - 1 - y) * stride);
+            for (var x = 0; x < width; x++)
+            {
+                var c = bitmap.GetPixel(x, y);
+                (row[x * 3], row[x * 3 + 1], row[x * 3 + 2]) = (c.Blue, c.Green, c.Red);
+            }
+        }
+
+        return bytes;
     }
 
     private static uint Crc32(ReadOnlySpan<byte> data)
