@@ -345,7 +345,14 @@ public sealed class ImageDecoder
     /// <summary>PNGs Skia would decode whole: read row by row with <see cref="PngRows"/>, keeping only the sampled rows.</summary>
     private static DecodeResult DecodePngRows(IntPtr data, ReadOnlySpan<byte> bytes, bool grey, PixelLayout layout, string format)
     {
-        using var png = PngRows.Open(bytes, data)!;
+        // Plan chose this path from the header, so only a chunk with a wrong CRC makes Open refuse: the file is corrupt,
+        // and it is refused rather than decoded whole (which the budget did not reserve for).
+        using var png = PngRows.Open(bytes, data);
+        if (png is null)
+        {
+            return new MediaError(MediaErrorKind.Corrupt, "The PNG is corrupt: a chunk's CRC does not match its data.");
+        }
+
         var outStride = ReferenceSide * (grey ? 1 : 4);
         var output = new byte[outStride * ReferenceSide];
         Span<int> sourceX = stackalloc int[ReferenceSide];
@@ -445,6 +452,9 @@ public sealed class ImageDecoder
         MediaErrorKind.TooManyBytes,
         $"The media is {length:N0} bytes; the limit is {limit:N0}. Send a smaller file, or raise the limit.");
 
+    // Bytes, not a u8 string literal: "\x89"u8 would be U+0089 encoded as two bytes.
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     private static MediaError ClassifyUnknown(ReadOnlySpan<byte> bytes)
     {
         // Magic numbers of containers we know but Skia may not decode, so the error can say which.
@@ -463,7 +473,7 @@ public sealed class ImageDecoder
             return new MediaError(MediaErrorKind.Corrupt, "The JPEG header is corrupt or truncated.");
         }
 
-        if (bytes.Length >= 8 && bytes[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8))
+        if (bytes.Length >= 8 && bytes[..8].SequenceEqual(PngSignature))
         {
             return new MediaError(MediaErrorKind.Corrupt, "The PNG header is corrupt or truncated.");
         }

@@ -64,7 +64,7 @@ internal sealed class PngRows : IDisposable
 
     /// <summary>
     /// Opens the PNG whose bytes are at <paramref name="data"/> (unmanaged, e.g. an <c>SKData</c>); null when
-    /// <see cref="Supports"/> is false for them.
+    /// <see cref="Supports"/> is false for them or a complete chunk's CRC does not match.
     /// </summary>
     public static PngRows? Open(ReadOnlySpan<byte> png, IntPtr data)
     {
@@ -92,6 +92,14 @@ internal sealed class PngRows : IDisposable
             // A chunk cut off by a truncated file contributes what is there; the rows then run out and say so.
             var available = length < 0 ? 0 : Math.Min(length, png.Length - start);
             var body = png.Slice(start, available);
+            if (available == length && start + length + 4 <= png.Length &&
+                Crc32(png.Slice(offset + 4, length + 4)) != BinaryPrimitives.ReadUInt32BigEndian(png[(start + length)..]))
+            {
+                // A chunk whose CRC does not match is corrupt: refuse it (as libpng does) rather than hash pixels that
+                // may not be the ones the file was made with.
+                return null;
+            }
+
             if (type.SequenceEqual("IDAT"u8))
             {
                 idat.Add((start, available));
@@ -135,6 +143,37 @@ internal sealed class PngRows : IDisposable
         }
 
         return new PngRows(new ChunkStream(data, idat), header, palette, transparentKey, transparentRgb);
+    }
+
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
+    }
+
+    /// <summary>The PNG chunk CRC (ISO 3309 / ITU-T V.42 CRC-32, PNG specification §5.5) over type and data.</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> bytes)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        }
+
+        return c ^ 0xFFFFFFFFu;
     }
 
     /// <summary>Decodes the next row into the reader's row buffer; false when the data ends first. Corrupt data throws <see cref="InvalidDataException"/>.</summary>

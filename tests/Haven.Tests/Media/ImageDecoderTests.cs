@@ -82,6 +82,28 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void A_large_png_whose_chunk_crc_does_not_match_is_refused_as_corrupt_without_a_whole_frame_decode()
+    {
+        var bytes = (byte[])LargePng.Value.Clone();
+        var idat = bytes.AsSpan().IndexOf("IDAT"u8);
+        bytes[idat + 4 + 100] ^= 0x55;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = _decoder.Decode(bytes);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8L << 20);
+        Assert.Equal(MediaErrorKind.Corrupt, result.Error?.Kind);
+        Assert.Contains("CRC", result.Error!.Message);
+    }
+
+    [Fact]
+    public void A_png_signature_followed_by_garbage_is_a_corrupt_png_not_an_unknown_format()
+    {
+        byte[] bytes = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var error = _decoder.Decode(bytes).Error;
+        Assert.Equal(MediaErrorKind.Corrupt, error?.Kind);
+        Assert.Contains("PNG header", error!.Message);
+    }
+
+    [Fact]
     public void LargePngVectorsOfEveryLayoutAreReadByRowsWithTheWholeFramePixels()
     {
         var pngs = Directory.EnumerateFiles(TestPaths.PdqVectors, "*.png", SearchOption.AllDirectories).ToList();
