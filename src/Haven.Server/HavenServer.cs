@@ -58,17 +58,11 @@ internal static class HavenServer
         services.AddSingleton<MediaAdmission>();
         services.AddSingleton<IndexRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
-        if (options.Webhook is { } webhook)
+        // The outbox is dispatched off the request path; several workers may run it: rows are claimed with leases.
+        var enforcement = new Haven.Enforcement.EnforcementTargets(options.Webhook, options.Mastodon);
+        foreach (var (run, owned) in enforcement.CreateDispatchers(store))
         {
-            // The outbox is dispatched off the request path; several workers may run it: rows are claimed with leases.
-            services.AddHostedService(_ => new OutboxDispatcherService(new Haven.Enforcement.WebhookDispatcher(store, webhook)));
-        }
-
-        if (options.Mastodon is { } mastodon)
-        {
-            var adapter = new Haven.Enforcement.MastodonAdapter(mastodon, store.Time);
-            var dispatcher = new Haven.Enforcement.OutboxDispatcher(store, mastodon, adapter);
-            services.AddHostedService(_ => new OutboxDispatcherService(dispatcher.RunAsync, adapter));
+            services.AddHostedService(_ => new OutboxDispatcherService(run, owned));
         }
 
         if (options.ProcessEvents)
@@ -80,7 +74,7 @@ internal static class HavenServer
                 DecodeBudget = sp.GetRequiredService<DecodeBudget>(),
                 Index = sp.GetRequiredService<MatchIndexHolder>(),
                 Fetcher = options.MediaFetch is { } fetch ? new MediaFetcher(fetch) : null,
-                Adapters = EnforcementAdapters(options),
+                Adapters = enforcement.Adapters,
             }, sp.GetRequiredService<ILogger<Haven.Signals.SignalProcessor>>()));
             services.AddSingleton<ProcessorService>();
             services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
@@ -131,23 +125,6 @@ internal static class HavenServer
         v1.MapEventEndpoints();
         v1.MapDiscoveryEndpoints();
         return app;
-    }
-
-    /// <summary>The adapters that get platform actions: the configured ones, or the webhook queue when none is (rows wait for a dispatcher).</summary>
-    private static IReadOnlyList<string> EnforcementAdapters(HavenServerOptions options)
-    {
-        var adapters = new List<string>();
-        if (options.Webhook is not null)
-        {
-            adapters.Add(Haven.Enforcement.OutboxAction.WebhookAdapter);
-        }
-
-        if (options.Mastodon is not null)
-        {
-            adapters.Add(Haven.Enforcement.OutboxAction.MastodonAdapter);
-        }
-
-        return adapters.Count == 0 ? [Haven.Enforcement.OutboxAction.WebhookAdapter] : adapters;
     }
 
     private static int StatusCodeFor(Exception exception) => exception switch

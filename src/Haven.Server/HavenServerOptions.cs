@@ -82,14 +82,9 @@ internal sealed class HavenServerOptions
             return "Event limits: " + limits;
         }
 
-        if (Webhook is not null && Webhook.Validate() is { Count: > 0 } webhookErrors)
+        if (new Haven.Enforcement.EnforcementTargets(Webhook, Mastodon).Validate() is { } enforcement)
         {
-            return "Webhook: " + string.Join("; ", webhookErrors);
-        }
-
-        if (Mastodon is not null && Mastodon.Validate() is { Count: > 0 } mastodonErrors)
-        {
-            return "Mastodon: " + string.Join("; ", mastodonErrors);
+            return enforcement;
         }
 
         if (DecodeBudgetBytes < MinDecodeBudgetBytes)

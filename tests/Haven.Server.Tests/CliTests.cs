@@ -317,12 +317,12 @@ public sealed class CliTests : IDisposable
         return SyntheticImages.Encode(bitmap, SKEncodedImageFormat.Png);
     }
 
-    private sealed record Outcome(int ExitCode, string Stdout, string Stderr)
+    internal sealed record Outcome(int ExitCode, string Stdout, string Stderr)
     {
         public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    private static async Task<Outcome> Run(string workingDirectory, string[] args)
+    internal static async Task<Outcome> Run(string workingDirectory, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Haven.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -334,6 +334,11 @@ public sealed class CliTests : IDisposable
 
         start.Environment.Remove("HAVEN_POSTGRES");
         start.Environment["HAVEN_DATA"] = Path.Combine(workingDirectory, "haven-data-default");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -76,12 +76,20 @@ internal static class ProcessCommands
         var batch = new Option<int>("--batch") { Description = "Events per transaction.", DefaultValueFactory = _ => 10_000 };
         var decodeBudget = DecodeBudgetOption();
         var parallelDecodes = MaxParallelDecodesOption();
-        var command = new Command("process", "Run the signals stage over the event log until it is caught up: media matching, lexicons, context signals, policy, decisions and outbox actions.")
+        var enforcement = new EnforcementCliOptions();
+        var command = new Command("process", "Run the signals stage over the event log until it is caught up: media matching, lexicons, context signals, policy, decisions and outbox actions (delivered by a server with the same --webhook-url / --mastodon-url).")
         {
             policy, shadow, hosts, batch, decodeBudget, parallelDecodes,
         };
+        enforcement.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("process", async () =>
         {
+            if (!enforcement.TryGet(parse, out var targets, out var invalidTargets))
+            {
+                Console.Error.WriteLine("haven process: " + invalidTargets);
+                return ExitCodes.Usage;
+            }
+
             if (parse.GetValue(batch) is < 1 or > 100_000)
             {
                 Console.Error.WriteLine("haven process: --batch must be 1..100000");
@@ -108,7 +116,7 @@ internal static class ProcessCommands
             }
 
             using var fetcher = FetchOptions(parse.GetValue(hosts)) is { } fetch ? new MediaFetcher(fetch) : null;
-            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher, DecodeBudget = budget });
+            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher, DecodeBudget = budget, Adapters = targets.Adapters });
             var clock = Stopwatch.StartNew();
             var stats = await RunWithProgressAsync(processor, ct);
             PrintStats(stats, clock.Elapsed, engine);

@@ -14,8 +14,7 @@ internal static class ServeCommand
         var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes.", DefaultValueFactory = _ => MediaLimits.DefaultMaxBytes };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
         var scaled = MediaFiles.ScaledDecodeOption();
-        var webhook = new Option<string?>("--webhook-url") { Description = "Deliver enforcement actions from the outbox to this URL, signed with HAVEN_WEBHOOK_SECRET (docs/enforcement.md)." };
-        var mastodon = new Option<string?>("--mastodon-url") { Description = "Suspend and limit accounts through this Mastodon instance's admin API, with the token in HAVEN_MASTODON_TOKEN (docs/enforcement.md)." };
+        var enforcement = new EnforcementCliOptions();
         var policy = ProcessCommands.PolicyOption();
         var shadow = ProcessCommands.ShadowOption();
         var hosts = ProcessCommands.MediaHostOption();
@@ -26,12 +25,14 @@ internal static class ServeCommand
         var limits = new EventLimitOptions();
         var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json) and the signals stage over ingested events.")
         {
-            urls, maxBytes, maxPixels, scaled, webhook, mastodon, policy, shadow, hosts, noProcess, decodeBudget, parallelDecodes, decodeWait,
+            urls, maxBytes, maxPixels, scaled, policy, shadow, hosts, noProcess, decodeBudget, parallelDecodes, decodeWait,
         };
         limits.AddTo(command);
+        enforcement.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("serve", async () =>
         {
-            if (!limits.TryGet(parse, out var eventLimits, out var invalidLimits, parse.GetValue(maxBytes)))
+            if (!limits.TryGet(parse, out var eventLimits, out var invalidLimits, parse.GetValue(maxBytes)) ||
+                !enforcement.TryGet(parse, out var targets, out invalidLimits))
             {
                 Console.Error.WriteLine($"haven serve: {invalidLimits}");
                 return ExitCodes.Usage;
@@ -45,12 +46,8 @@ internal static class ServeCommand
                 DecodeBudgetBytes = parse.GetValue(decodeBudget) is var mb and > 0 and < (1L << 30) ? mb << 20 : 0,
                 MaxParallelDecodes = parse.GetValue(parallelDecodes),
                 DecodeWait = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(decodeWait), -1, 3600)),
-                Webhook = parse.GetValue(webhook) is { } url
-                    ? new Haven.Enforcement.WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_SECRET") ?? string.Empty }
-                    : null,
-                Mastodon = parse.GetValue(mastodon) is { } baseUrl
-                    ? new Haven.Enforcement.MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = Environment.GetEnvironmentVariable("HAVEN_MASTODON_TOKEN") ?? string.Empty }
-                    : null,
+                Webhook = targets.Webhook,
+                Mastodon = targets.Mastodon,
             };
             options.EventLimits = eventLimits;
             options.ProcessEvents = !parse.GetValue(noProcess);
