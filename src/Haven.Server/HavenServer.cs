@@ -82,6 +82,7 @@ internal static class HavenServer
 
         services.AddSingleton(new Haven.Graph.NetworkSnapshotCache(store));
         services.AddSingleton<MetricsCollector>();
+        services.AddHavenHealthChecks();
         services.AddHavenAuthorization();
         services.AddApiKeyRateLimits(options);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemCodes.Customize);
@@ -114,7 +115,7 @@ internal static class HavenServer
             return next(context);
         });
         app.MapOpenApi().AllowAnonymous();
-        app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
+        app.MapHavenHealthChecks();
         app.MapGet("/metrics", (MetricsCollector metrics) => TypedResults.Text(metrics.Render(), "text/plain; version=0.0.4"))
             .WithSummary("Counters in the Prometheus text format (media errors by reason, ingested lines by status and code, events processed).")
             .RequireScope(Haven.Security.ApiScopes.Read);

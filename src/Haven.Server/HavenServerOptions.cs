@@ -56,6 +56,12 @@ internal sealed class HavenServerOptions
     /// <summary>Smallest decode budget accepted: a 512×512 output, a row and the decoder's own state.</summary>
     public const long MinDecodeBudgetBytes = 16L * 1024 * 1024;
 
+    /// <summary>How long events may wait with the shared checkpoint standing still before <c>/health/ready</c> fails.</summary>
+    public TimeSpan ProcessingStallThreshold { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long the match index may lag behind a bank change before <c>/health/ready</c> fails.</summary>
+    public TimeSpan MaxIndexStaleness { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Why these options cannot work, or null.</summary>
     public string? Validate()
     {

@@ -256,7 +256,7 @@ public sealed class IngestKillTests : IDisposable
         {
             try
             {
-                using var health = await client.GetAsync("/health");
+                using var health = await client.GetAsync("/health/live");
                 if (health.IsSuccessStatusCode)
                 {
                     return client;
