@@ -1,4 +1,5 @@
 using Dapper;
+using Haven.Policy;
 using Haven.Storage;
 
 namespace Haven.Graph;
@@ -18,29 +19,29 @@ internal sealed record AccountEvidence(string Account, int FirstPosts, int Match
             var roles = new List<string>(4);
             if (FirstPosts > 0)
             {
-                roles.Add("creator");
+                roles.Add(SignalVocabulary.RoleCreator);
             }
 
             if (MatchedPosts > FirstPosts)
             {
-                roles.Add("distributor");
+                roles.Add(SignalVocabulary.RoleDistributor);
             }
 
             // Between soliciting and amplifying, the more frequent activity leads: offenders also reply among
             // themselves, so a few flagged replies beside many reposts still make an amplifier.
             if (Amplified > 0 && Amplified >= Engagements)
             {
-                roles.Add("amplifier");
+                roles.Add(SignalVocabulary.RoleAmplifier);
             }
 
             if (Engagements > 0)
             {
-                roles.Add("solicitor");
+                roles.Add(SignalVocabulary.RoleSolicitor);
             }
 
             if (Amplified > 0 && Amplified < Engagements)
             {
-                roles.Add("amplifier");
+                roles.Add(SignalVocabulary.RoleAmplifier);
             }
 
             return roles;

@@ -14,7 +14,7 @@ namespace Haven.Graph;
 internal static class DiscoveryCases
 {
     /// <summary>Counter set on every discovered account.</summary>
-    public const string Discovered = "network_discovered";
+    public const string Discovered = SignalVocabulary.NetworkDiscovered;
 
     /// <summary>Evaluates and records; returns decisions recorded and actions enqueued.</summary>
     public static async Task<(int Recorded, int Enqueued)> FeedAsync(HavenStore store, PolicyEngine policy, DiscoveryResult result, IReadOnlyList<string>? adapters = null, CancellationToken cancellationToken = default)
@@ -33,12 +33,12 @@ internal static class DiscoveryCases
             var counters = new Dictionary<string, long>(StringComparer.Ordinal)
             {
                 [Discovered] = 1,
-                ["network_rank"] = candidate.Rank,
-                ["network_hops"] = candidate.Hops,
+                [SignalVocabulary.NetworkRank] = candidate.Rank,
+                [SignalVocabulary.NetworkHops] = candidate.Hops,
             };
             foreach (var role in candidate.Roles)
             {
-                counters["network_role_" + role] = 1;
+                counters[SignalVocabulary.NetworkRoleCounter(role)] = 1;
             }
 
             var set = new SignalSet(SubjectKind.Account, candidate.Account, counters: counters);

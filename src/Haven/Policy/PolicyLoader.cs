@@ -22,7 +22,7 @@ internal static class PolicyLoader
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
-    private static readonly string[] TopFields = ["version", "mode", "description", "rules"];
+    private static readonly string[] TopFields = ["version", "mode", "description", "customTextCategories", "rules"];
     private static readonly string[] RuleFields = ["id", "description", "when", "actions", "mode"];
     private static readonly string[] ActionFields = ["type", "priority"];
     private static readonly string[] ConditionKinds = ["all", "any", "not", "bankMatch", "text", "counter", "reports"];
@@ -142,6 +142,10 @@ internal static class PolicyLoader
         {
             context.Error("$.description", "description must be a string");
         }
+
+        // Read before the rules: their text conditions are checked against the standard categories and these.
+        var custom = ReadStrings(root, "$", "customTextCategories", context, LexiconCategories.IsValid, "your own lexicon categories: 1–64 of a-z 0-9 _");
+        context.TextCategories = new HashSet<string>(SignalVocabulary.TextCategories.Concat(custom ?? []), StringComparer.Ordinal);
 
         var rules = new List<PolicyRule>();
         if (!root.TryGetProperty("rules", out var rulesElement))
@@ -445,7 +449,7 @@ internal static class PolicyLoader
         }
 
         var before = context.Errors.Count;
-        var categories = ReadStrings(body, bodyPath, "categories", context, static s => s.Length <= 64, "1–64 characters");
+        var categories = ReadStrings(body, bodyPath, "categories", context, static s => s.Length <= 64, "1–64 characters", UnknownBankClass);
         var banks = ReadStrings(body, bodyPath, "banks", context, static s => s.Length <= 64, "bank names");
         int? maxDistance = null;
         if (body.TryGetProperty("maxDistance", out var distance))
@@ -460,7 +464,7 @@ internal static class PolicyLoader
             }
         }
 
-        var typeNames = ReadStrings(body, bodyPath, "signalTypes", context, static s => SignalTypes.TryParse(s, out _) && s == s.Trim().ToLowerInvariant(), "pdq, md5 or sha256");
+        var typeNames = ReadStrings(body, bodyPath, "signalTypes", context, static _ => true, "pdq, md5 or sha256", UnknownSignalType);
         var types = typeNames?.Select(n => SignalTypes.TryParse(n, out var t) ? t : default).ToHashSet();
         return context.Errors.Count > before ? null : new BankMatchCondition(path, categories, banks, maxDistance, types);
     }
@@ -473,7 +477,10 @@ internal static class PolicyLoader
         }
 
         var before = context.Errors.Count;
-        var categories = ReadStrings(body, bodyPath, "categories", context, LexiconCategories.IsValid, "lexicon categories: 1–64 of a-z 0-9 _");
+        var categories = ReadStrings(body, bodyPath, "categories", context, LexiconCategories.IsValid, "lexicon categories: 1–64 of a-z 0-9 _",
+            name => context.TextCategories.Contains(name) ? null :
+                $"unknown text category '{name}': {SignalVocabulary.Suggest(name, context.TextCategories)} " +
+                "(a category of your own lexicon must be declared in the policy's customTextCategories)");
         var minWeight = 1.0;
         if (body.TryGetProperty("minWeight", out var weight) &&
             (weight.ValueKind != JsonValueKind.Number || !weight.TryGetDouble(out minWeight) || !double.IsFinite(minWeight) || minWeight <= 0))
@@ -500,6 +507,12 @@ internal static class PolicyLoader
         else if (nameElement.ValueKind != JsonValueKind.String || !IsName(nameElement.GetString()!, 128, allowUpper: false, allowDots: false))
         {
             context.Error(bodyPath + ".name", "a counter name is 1–128 of a-z 0-9 _ -");
+        }
+        else if (!SignalVocabulary.IsCounter(nameElement.GetString()!))
+        {
+            // The engine reads an absent counter as 0, so a name no stage emits would make the rule never fire.
+            var unknown = nameElement.GetString()!;
+            context.Error(bodyPath + ".name", $"unknown counter '{unknown}': {SignalVocabulary.Suggest(unknown, SignalVocabulary.Counters)} (no stage of the engine computes it, so the rule would never fire)");
         }
         else
         {
@@ -545,7 +558,17 @@ internal static class PolicyLoader
         return null;
     }
 
-    private static HashSet<string>? ReadStrings(JsonElement body, string bodyPath, string field, Context context, Func<string, bool> isValid, string what)
+    // A match must equal the category exactly, and the classification's classes are a closed set: a1 or A3 matches nothing.
+    private static string? UnknownBankClass(string category) =>
+        !SignalVocabulary.LooksLikeBankClass(category) || SignalVocabulary.BankClasses.Contains(category) ? null :
+        $"unknown classification class '{category}': {SignalVocabulary.Suggest(category, SignalVocabulary.BankClasses)} " +
+        $"(categories of the form letter-digit are classes of the industry scheme: {string.Join(", ", SignalVocabulary.BankClasses)})";
+
+    private static string? UnknownSignalType(string name) =>
+        SignalVocabulary.SignalTypeNames.Contains(name) ? null : $"unknown signal type '{name}': {SignalVocabulary.Suggest(name, SignalVocabulary.SignalTypeNames)}";
+
+    /// <param name="unknown">When given, checks a well-formed value against a vocabulary: null when known, else the error.</param>
+    private static HashSet<string>? ReadStrings(JsonElement body, string bodyPath, string field, Context context, Func<string, bool> isValid, string what, Func<string, string?>? unknown = null)
     {
         if (!body.TryGetProperty(field, out var element))
         {
@@ -567,6 +590,10 @@ internal static class PolicyLoader
             if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } value || !isValid(value))
             {
                 context.Error(itemPath, $"{Show(item)} is not valid in {field} ({what})");
+            }
+            else if (unknown?.Invoke(value) is { } problem)
+            {
+                context.Error(itemPath, problem);
             }
             else
             {
@@ -592,6 +619,9 @@ internal static class PolicyLoader
         public JsonLineIndex Lines { get; } = lines;
 
         public List<PolicyError> Errors { get; } = [];
+
+        /// <summary>Text categories a condition may name: the standard ones and the policy's <c>customTextCategories</c>.</summary>
+        public IReadOnlySet<string> TextCategories { get; set; } = new HashSet<string>(SignalVocabulary.TextCategories, StringComparer.Ordinal);
 
         public void Error(string path, string message) => Errors.Add(new PolicyError(path, Lines.LineOf(path), message));
 

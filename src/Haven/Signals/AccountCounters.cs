@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Haven.Policy;
 
 namespace Haven.Signals;
 
@@ -9,33 +10,33 @@ namespace Haven.Signals;
 /// </summary>
 internal static class AccountCounters
 {
-    /// <summary>Distinct owners of photos the account replied to with sexualising, age-reference or trade language, last 24 hours.</summary>
-    public const string SexualisingOwners24h = "sexualising_replies_distinct_owners_24h";
+    // The names live in Policy/SignalVocabulary, which the policy validator checks counter conditions against.
+    /// <inheritdoc cref="SignalVocabulary.SexualisingOwners24h"/>
+    public const string SexualisingOwners24h = SignalVocabulary.SexualisingOwners24h;
 
-    /// <summary>The same over 7 days (the default policy's rule).</summary>
-    public const string SexualisingOwners7d = "sexualising_replies_distinct_owners_7d";
+    /// <inheritdoc cref="SignalVocabulary.SexualisingOwners7d"/>
+    public const string SexualisingOwners7d = SignalVocabulary.SexualisingOwners7d;
 
-    /// <summary>The same over 30 days.</summary>
-    public const string SexualisingOwners30d = "sexualising_replies_distinct_owners_30d";
+    /// <inheritdoc cref="SignalVocabulary.SexualisingOwners30d"/>
+    public const string SexualisingOwners30d = SignalVocabulary.SexualisingOwners30d;
 
-    /// <summary>Sexualising replies on other people's photos, last 7 days.</summary>
-    public const string SexualisingReplies7d = "sexualising_replies_7d";
+    /// <inheritdoc cref="SignalVocabulary.SexualisingReplies7d"/>
+    public const string SexualisingReplies7d = SignalVocabulary.SexualisingReplies7d;
 
-    /// <summary>Posts with trade-request or solicitation language, last 7 days.</summary>
-    public const string TradeRequests7d = "trade_requests_7d";
+    /// <inheritdoc cref="SignalVocabulary.TradeRequests7d"/>
+    public const string TradeRequests7d = SignalVocabulary.TradeRequests7d;
 
-    /// <summary>Distinct accounts addressed by those trade or solicitation requests (replies), last 7 days.</summary>
-    public const string TradeRequestOwners7d = "trade_requests_distinct_owners_7d";
+    /// <inheritdoc cref="SignalVocabulary.TradeRequestOwners7d"/>
+    public const string TradeRequestOwners7d = SignalVocabulary.TradeRequestOwners7d;
 
-    /// <summary>Counter on a content signal set: this post is a sexualising engagement (a reply or quote on someone's photo).</summary>
-    public const string SexualisingEngagement = "sexualising_engagement";
+    /// <inheritdoc cref="SignalVocabulary.SexualisingEngagement"/>
+    public const string SexualisingEngagement = SignalVocabulary.SexualisingEngagement;
 
-    /// <summary>Counter on a content signal set: this post asks to trade or solicits.</summary>
-    public const string TradeRequest = "trade_request";
+    /// <inheritdoc cref="SignalVocabulary.TradeRequest"/>
+    public const string TradeRequest = SignalVocabulary.TradeRequest;
 
     /// <summary>Every account counter name, for docs and validation.</summary>
-    public static IReadOnlyList<string> AccountNames { get; } =
-        [SexualisingOwners24h, SexualisingOwners7d, SexualisingOwners30d, SexualisingReplies7d, TradeRequests7d, TradeRequestOwners7d];
+    public static IReadOnlyList<string> AccountNames => SignalVocabulary.AccountCounters;
 
     private const long Day = 86_400_000;
 

@@ -78,13 +78,10 @@ internal sealed record ProcessStats(
 internal sealed partial class SignalProcessor : IAsyncDisposable
 {
     /// <summary>Lexicon categories that make a reply or quote on someone's photo a sexualising engagement (issue: context signals).</summary>
-    public static readonly IReadOnlySet<string> EngagementCategories = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "sexualising", "age_reference", "trade_request", "solicitation",
-    };
+    public static readonly IReadOnlySet<string> EngagementCategories = SignalVocabulary.EngagementCategories;
 
     /// <summary>Lexicon categories that make a post a trade or solicitation request, wherever it appears.</summary>
-    public static readonly IReadOnlySet<string> TradeCategories = new HashSet<string>(StringComparer.Ordinal) { "trade_request", "solicitation" };
+    public static readonly IReadOnlySet<string> TradeCategories = SignalVocabulary.TradeCategories;
 
     private readonly HavenStore _store;
     private readonly ProcessorOptions _options;

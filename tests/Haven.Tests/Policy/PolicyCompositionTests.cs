@@ -36,7 +36,7 @@ public sealed class PolicyCompositionTests
     [Fact]
     public void Evidence_lists_every_leaf_that_held_and_none_under_not_or_a_failed_branch()
     {
-        var engine = LoadValid(OneRule($"{{ \"any\": [ {{ \"all\": [{A}, {{ \"counter\": {{ \"name\": \"c\", \"atLeast\": 1 }} }}] }}, {B}, {{ \"not\": {{ \"bankMatch\": {{}} }} }} ] }}"));
+        var engine = LoadValid(OneRule($"{{ \"any\": [ {{ \"all\": [{A}, {{ \"counter\": {{ \"name\": \"network_discovered\", \"atLeast\": 1 }} }}] }}, {B}, {{ \"not\": {{ \"bankMatch\": {{}} }} }} ] }}"));
         var decision = Assert.Single(engine.Evaluate(Signals(a: true, b: true)));
         // The 'all' failed (no counter), so its report leaf is not evidence; the text leaf is; 'not' adds nothing.
         var evidence = Assert.Single(decision.Evidence);
@@ -59,8 +59,8 @@ public sealed class PolicyCompositionTests
     [Fact]
     public void Counters_and_reports_compare_at_least()
     {
-        var engine = LoadValid(OneRule("{ \"all\": [{ \"counter\": { \"name\": \"c_7d\", \"atLeast\": 3 } }, { \"reports\": { \"atLeast\": 2, \"reasons\": [\"cse\"] } }] }"));
-        SignalSet S(long counter, params string[] reasons) => new(SubjectKind.Account, "a", counters: new Dictionary<string, long> { ["c_7d"] = counter }, reports: reasons.Select(r => new ReportSignal(r)).ToArray());
+        var engine = LoadValid(OneRule("{ \"all\": [{ \"counter\": { \"name\": \"sexualising_replies_7d\", \"atLeast\": 3 } }, { \"reports\": { \"atLeast\": 2, \"reasons\": [\"cse\"] } }] }"));
+        SignalSet S(long counter, params string[] reasons) => new(SubjectKind.Account, "a", counters: new Dictionary<string, long> { ["sexualising_replies_7d"] = counter }, reports: reasons.Select(r => new ReportSignal(r)).ToArray());
         Assert.Single(engine.Evaluate(S(3, "cse", "cse")));
         Assert.Empty(engine.Evaluate(S(2, "cse", "cse")));
         Assert.Empty(engine.Evaluate(S(3, "cse", "spam")));

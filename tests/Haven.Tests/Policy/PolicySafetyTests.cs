@@ -6,7 +6,7 @@ public sealed class PolicySafetyTests
 {
     private const string Text = "{ \"text\": { \"categories\": [\"trade_request\"] } }";
     private const string Bank = "{ \"bankMatch\": { \"categories\": [\"A1\"] } }";
-    private const string Counter = "{ \"counter\": { \"name\": \"c_7d\", \"atLeast\": 3 } }";
+    private const string Counter = "{ \"counter\": { \"name\": \"sexualising_replies_7d\", \"atLeast\": 3 } }";
     private const string Reports = "{ \"reports\": { \"atLeast\": 2 } }";
 
     [Theory]

@@ -144,7 +144,7 @@ public sealed class PolicyValidationTests
             { "all": [
               { "bankMatch": { "signalTypes": ["pdq", "phash"], "categories": [] } },
               { "text": { "categories": ["Trade Request"], "minWeight": 0 } },
-              { "counter": { "name": "x_7d", "atLeast": 0 } },
+              { "counter": { "name": "trade_requests_7d", "atLeast": 0 } },
               { "counter": { "atLeast": 2 } },
               { "reports": { "atLeast": 1.5, "reasons": ["cse", 3] } }
             ] }
