@@ -8,7 +8,7 @@ namespace Haven.Server;
 /// rebuilds off the request path whenever it moved (a change by this process, another worker or the CLI), publishing
 /// the new snapshot atomically. Readers keep the snapshot they started with.
 /// </summary>
-internal sealed partial class IndexRefresher(BankService banks, MatchIndexHolder holder, HavenServerOptions options, ILogger<IndexRefresher> logger) : BackgroundService
+internal sealed partial class IndexRefresher(BankService banks, MatchIndexHolder holder, HavenServerOptions options, TimeProvider time, ILogger<IndexRefresher> logger) : BackgroundService
 {
     /// <summary>Loads the first index before the host starts listening, so no request sees an empty index.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -34,24 +34,34 @@ internal sealed partial class IndexRefresher(BankService banks, MatchIndexHolder
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Keep serving the last good index through any failure; while failures follow each other the next try waits
+        // longer (doubling from the refresh interval up to 5 minutes).
+        var backoff = new LoopBackoff("index_refresher", logger, time, options.IndexRefreshInterval, TimeSpan.FromMinutes(5) > options.IndexRefreshInterval ? TimeSpan.FromMinutes(5) : options.IndexRefreshInterval);
         using var timer = new PeriodicTimer(options.IndexRefreshInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await RefreshAsync(force: false, stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RefreshAsync(force: false, stoppingToken).ConfigureAwait(false);
+                    backoff.Succeeded();
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    if (!await backoff.FailedAndWaitAsync(e, stoppingToken).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Keep serving the last good index; the next tick tries again.
-                LogRefreshFailed(logger, e.GetType().Name);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Match index {Version} published: {PdqCount} PDQ and {ExactCount} exact entries in {ElapsedMs} ms")]
     private static partial void LogRebuilt(ILogger logger, long version, int pdqCount, int exactCount, long elapsedMs);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Match index refresh failed ({ErrorType}); serving the previous index")]
-    private static partial void LogRefreshFailed(ILogger logger, string errorType);
 }

@@ -4,11 +4,14 @@ namespace Haven.Server;
 
 /// <summary>
 /// Runs the signals stage beside the API: processes batches while the log has new events, then waits for the idle
-/// interval or a nudge from the events endpoint. A failed batch is rolled back as a whole and retried after a pause.
+/// interval or a nudge from the events endpoint. A batch whose events fail alone sets them aside (docs/pipeline.md,
+/// "Failures"); any other failure is rolled back, reported and retried with exponential backoff (1 s doubling to 2 min),
+/// and never ends the loop.
 /// </summary>
-internal sealed partial class ProcessorService(SignalProcessor processor, HavenServerOptions options, ILogger<ProcessorService> logger) : BackgroundService
+internal sealed class ProcessorService(SignalProcessor processor, HavenServerOptions options, TimeProvider time, ILogger<ProcessorService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _nudge = new(0, 1);
+    private readonly LoopBackoff _backoff = new("processor", logger, time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
 
     /// <summary>Wakes the processor now (new events were accepted).</summary>
     public void Nudge()
@@ -33,6 +36,7 @@ internal sealed partial class ProcessorService(SignalProcessor processor, HavenS
             try
             {
                 var (events, _, _) = await processor.ProcessBatchAsync(stoppingToken).ConfigureAwait(false);
+                _backoff.Succeeded();
                 if (events > 0)
                 {
                     continue;
@@ -46,8 +50,10 @@ internal sealed partial class ProcessorService(SignalProcessor processor, HavenS
             }
             catch (Exception e)
             {
-                LogBatchFailed(logger, e.GetType().Name);
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken).ConfigureAwait(false);
+                if (!await _backoff.FailedAndWaitAsync(e, stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
         }
     }
@@ -57,7 +63,4 @@ internal sealed partial class ProcessorService(SignalProcessor processor, HavenS
         _nudge.Dispose();
         base.Dispose();
     }
-
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Signal processing batch failed ({ErrorType}); nothing of it was kept, retrying")]
-    private static partial void LogBatchFailed(ILogger logger, string errorType);
 }

@@ -21,4 +21,10 @@ internal static class HavenMetrics
 
     /// <summary>Ingested lines by outcome (<c>status</c>) and, for errors, <c>code</c>.</summary>
     public static readonly Counter<long> IngestLines = Meter.CreateCounter<long>("haven_ingest_lines", "{line}", "Ingested lines by status and error code.");
+
+    /// <summary>Events the signals stage set aside as dead (docs/pipeline.md, "Failures"), tagged with <c>stage</c> (<c>parse</c> or <c>handle</c>).</summary>
+    public static readonly Counter<long> DeadEvents = Meter.CreateCounter<long>("haven_dead_events", "{event}", "Events set aside as dead by the signals stage, by stage.");
+
+    /// <summary>Failures of a background loop that it survived (it backs off and tries again), tagged with <c>loop</c>.</summary>
+    public static readonly Counter<long> BackgroundFailures = Meter.CreateCounter<long>("haven_background_failures", "{failure}", "Failures of background loops (processor, outbox dispatchers, index refresher), by loop.");
 }

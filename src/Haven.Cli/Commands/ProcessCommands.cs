@@ -163,7 +163,7 @@ internal static class ProcessCommands
                  {
                      ("events", s.Events), ("posts", s.Posts), ("media items", s.Media), ("media errors", s.MediaErrors), ("bank matches", s.MediaMatches),
                      ("lexicon hits", s.TextHits), ("engagements (sexualising, trade)", s.Engagements), ("reports", s.Reports), ("signal sets evaluated", s.SignalSets),
-                     ("decisions recorded", s.Decisions), ("actions enqueued", s.Actions), ("events skipped (unreadable)", s.Skipped),
+                     ("decisions recorded", s.Decisions), ("actions enqueued", s.Actions), ("events set aside (haven events dead list)", s.Dead),
                  })
         {
             table.AddRow(name, value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
@@ -346,7 +346,7 @@ internal static class ProcessCommands
 
             return ExitCodes.Ok;
         }));
-        return new Command("events", "Look up stored events.") { show };
+        return new Command("events", "Look up stored events and the events set aside as dead.") { show, DeadEventCommands.Create() };
     }
 
     private static bool Same(SubjectStatus a, SubjectStatus b) =>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Haven.Audit;
 using Haven.Storage;
@@ -65,7 +64,18 @@ internal sealed class OutboxDispatcher
         int delivered = 0, retrying = 0, dead = 0;
         foreach (var row in claimed)
         {
-            var result = await _adapter.SendAsync(new OutboxDelivery(row.Action_id, row.Kind, row.Payload, (int)row.Attempts), cancellationToken).ConfigureAwait(false);
+            AdapterOutcome result;
+            try
+            {
+                result = await _adapter.SendAsync(new OutboxDelivery(row.Action_id, row.Kind, row.Payload, (int)row.Attempts), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The adapter broke its contract (a failed delivery is a verdict, not an exception): treated as transient,
+                // so it is retried with backoff and dead after MaxAttempts, and the round goes on with the other rows.
+                result = new AdapterOutcome(DeliveryVerdict.Transient, "adapter_exception:" + ex.GetType().Name);
+            }
+
             var outcome = await RecordAsync(row, result.Verdict, result.Failure, cancellationToken).ConfigureAwait(false);
             switch (outcome)
             {
@@ -86,24 +96,34 @@ internal sealed class OutboxDispatcher
 
     /// <summary>
     /// The host loop: rounds back to back while full batches come, otherwise one round per
-    /// <see cref="OutboxDispatchOptions.PollInterval"/>, until cancelled. A failing database is logged and retried.
+    /// <see cref="OutboxDispatchOptions.PollInterval"/>, until cancelled. It survives any failure of a round (the
+    /// database unreachable, a bug): reported by <see cref="LoopBackoff"/> and retried after a delay that doubles from
+    /// the poll interval up to 5 minutes while rounds keep failing; rows a failed round had claimed come back when their
+    /// lease runs out.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var backoff = new LoopBackoff("outbox_" + _adapter.AdapterName, _logger, _store.Time, _options.PollInterval, TimeSpan.FromMinutes(5) > _options.PollInterval ? TimeSpan.FromMinutes(5) : _options.PollInterval);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var summary = DispatchSummary.Empty;
+            DispatchSummary summary;
             try
             {
                 summary = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                backoff.Succeeded();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (DbException ex)
+            catch (Exception ex)
             {
-                OutboxLog.RoundFailed(_logger, ex);
+                if (!await backoff.FailedAndWaitAsync(ex, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
             }
 
             if (summary.Claimed < _options.BatchSize)

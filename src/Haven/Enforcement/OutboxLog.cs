@@ -17,9 +17,6 @@ internal static partial class OutboxLog
     [LoggerMessage(EventId = 1603, Level = LogLevel.Information, Message = "Outbox replay: {Replayed} moved back to pending, {NotFound} not found, {NotDead} not dead")]
     public static partial void Replayed(ILogger logger, int replayed, int notFound, int notDead);
 
-    [LoggerMessage(EventId = 1604, Level = LogLevel.Error, Message = "Outbox dispatch round failed; retrying after the poll interval")]
-    public static partial void RoundFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "Outbox action {ActionId} attempt {Attempt}: result not recorded, the row was claimed again or changed meanwhile")]
     public static partial void LostClaim(ILogger logger, string actionId, int attempt);
 }

@@ -48,11 +48,17 @@ internal sealed record ProcessorOptions
 
     /// <summary>Checkpoint name, so independent consumers of the log could keep their own positions.</summary>
     public string Name { get; init; } = "signals";
+
+    /// <summary>
+    /// TEST SEAM — never set outside tests. Called with each event just before it is handled inside the write
+    /// transaction; an exception it throws stands for a handler that breaks on that event (docs/pipeline.md, "Failures").
+    /// </summary>
+    public Action<StoredEvent>? FaultForTests { get; init; }
 }
 
 /// <summary>What processing did, in counts (ids and numbers only).</summary>
 internal sealed record ProcessStats(
-    long Events, long Posts, long Media, long MediaErrors, long MediaMatches, long TextHits, long Engagements, long Reports, long SignalSets, long Decisions, long Actions, long Skipped)
+    long Events, long Posts, long Media, long MediaErrors, long MediaMatches, long TextHits, long Engagements, long Reports, long SignalSets, long Decisions, long Actions, long Dead)
 {
     public static ProcessStats Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -61,7 +67,7 @@ internal sealed record ProcessStats(
 
     public ProcessStats Add(ProcessStats o) => new(
         Events + o.Events, Posts + o.Posts, Media + o.Media, MediaErrors + o.MediaErrors, MediaMatches + o.MediaMatches, TextHits + o.TextHits,
-        Engagements + o.Engagements, Reports + o.Reports, SignalSets + o.SignalSets, Decisions + o.Decisions, Actions + o.Actions, Skipped + o.Skipped)
+        Engagements + o.Engagements, Reports + o.Reports, SignalSets + o.SignalSets, Decisions + o.Decisions, Actions + o.Actions, Dead + o.Dead)
     {
         MediaErrorReasons = MediaErrorReasons.Concat(o.MediaErrorReasons).GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(p => p.Value), StringComparer.Ordinal),
     };
@@ -216,76 +222,140 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         }
 
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        var index = _options.Index?.Current ?? _ownIndex;
         var lexicon = _lexicon!;
 
         // Everything slow and side-effect free happens before the write transaction: parsing, fetching, decoding, hashing.
-        var work = new Work?[batch.Count];
+        var dead = new List<(StoredEvent Event, string Stage, Exception Error)>();
+        var (live, known) = await PrepareAsync(connection, batch, dead, cancellationToken).ConfigureAwait(false);
+        BatchState? committed;
+        try
+        {
+            committed = await CommitAsync(connection, checkpoint, batch[^1].Seq, live, known, lexicon, dead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!IsTransient(e, cancellationToken))
+        {
+            // Set aside what fails alone (found in trial transactions that are rolled back), then commit the rest once.
+            ProcessorLog.BatchFailed(_logger, checkpoint, e.GetType().Name);
+            var poison = await IsolateAsync(connection, live, known, lexicon, cancellationToken).ConfigureAwait(false);
+            if (poison.Count == 0 || poison.Count == live.Count)
+            {
+                // Nothing fails alone (a failure of the combination) or everything does (the cause is not in the events):
+                // treated as transient, retried with backoff by the caller, nothing set aside.
+                ProcessorLog.NotIsolated(_logger, checkpoint, live.Count, poison.Count);
+                throw;
+            }
+
+            var bad = poison.Select(p => p.Work).ToHashSet();
+            dead.AddRange(poison.Select(p => (p.Work.Event, DeadStage.Handle, p.Error)));
+            committed = await CommitAsync(connection, checkpoint, batch[^1].Seq, [.. live.Where(w => !bad.Contains(w))], known, lexicon, dead, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (committed is null)
+        {
+            // Another worker took this batch first; nothing was written.
+            ProcessorLog.BatchTaken(_logger, checkpoint);
+            return (0, checkpoint, ProcessStats.Empty);
+        }
+
+        var last = batch[^1].Seq;
+        var stats = committed.Stats with { Events = batch.Count, Dead = dead.Count, MediaErrorReasons = committed.MediaErrorReasons };
+        // Counted once committed: a batch that fails is retried and must not count twice.
+        HavenMetrics.EventsProcessed.Add(batch.Count - dead.Count);
+        foreach (var (reason, count) in stats.MediaErrorReasons)
+        {
+            HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        foreach (var (e, stage, error) in dead)
+        {
+            HavenMetrics.DeadEvents.Add(1, new KeyValuePair<string, object?>("stage", stage));
+            ProcessorLog.EventDead(_logger, e.Seq, stage, error.GetType().Name, DeadEvents.ErrorCode(stage, error));
+        }
+
+        ProcessorLog.BatchProcessed(_logger, batch.Count, last, stats.Decisions, stats.Actions, clock.ElapsedMilliseconds);
+        return (batch.Count, last, stats);
+    }
+
+    /// <summary>
+    /// Reads, fetches, decodes and hashes <paramref name="events"/> outside any transaction; an event whose stored body
+    /// cannot be read goes to <paramref name="dead"/>. Returns the events to handle and the posts they refer to.
+    /// </summary>
+    private async Task<(List<Work> Live, Dictionary<string, PostInfo> Known)> PrepareAsync(
+        DbConnection connection, IReadOnlyList<StoredEvent> events, List<(StoredEvent Event, string Stage, Exception Error)> dead, CancellationToken cancellationToken)
+    {
+        var index = _options.Index?.Current ?? _ownIndex;
+        var live = new List<Work>(events.Count);
         var media = new List<MediaField>();
-        var mediaOwner = new List<int>();
-        var skipped = 0;
-        for (var i = 0; i < batch.Count; i++)
+        var mediaOwner = new List<Work>();
+        foreach (var e in events)
         {
             try
             {
-                work[i] = Parse(batch[i]);
-                if (work[i]!.Post is { } post)
+                var work = Parse(e);
+                live.Add(work);
+                foreach (var item in work.Post?.Media ?? [])
                 {
-                    foreach (var item in post.Media)
-                    {
-                        media.Add(item);
-                        mediaOwner.Add(i);
-                    }
+                    media.Add(item);
+                    mediaOwner.Add(work);
                 }
             }
-            catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception error) when (error is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
             {
-                skipped++;
-                ProcessorLog.EventSkipped(_logger, batch[i].Seq, e.GetType().Name);
+                dead.Add((e, DeadStage.Parse, error));
             }
         }
 
         var resolved = await _resolver.ResolveAsync(media, index, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < resolved.Length; k++)
         {
-            work[mediaOwner[k]]!.Media.Add(resolved[k]);
+            mediaOwner[k].Media.Add(resolved[k]);
         }
 
-        var known = await PrefetchPostsAsync(connection, work, cancellationToken).ConfigureAwait(false);
+        return (live, await PrefetchPostsAsync(connection, live, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The batch's one write transaction: handles <paramref name="live"/>, sets <paramref name="dead"/> aside and moves
+    /// the checkpoint to <paramref name="last"/>, all committed together. Null when another worker moved the checkpoint first.
+    /// </summary>
+    private async Task<BatchState?> CommitAsync(
+        DbConnection connection, long checkpoint, long last, IReadOnlyList<Work> live, Dictionary<string, PostInfo> known, LexiconSnapshot lexicon,
+        IReadOnlyList<(StoredEvent Event, string Stage, Exception Error)> dead, CancellationToken cancellationToken)
+    {
         await using var transaction = await _store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         if (await LockCheckpointAsync(connection, transaction, cancellationToken).ConfigureAwait(false) != checkpoint)
         {
-            // Another worker took this batch first; nothing was written.
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            ProcessorLog.BatchTaken(_logger, checkpoint);
-            return (0, checkpoint, ProcessStats.Empty);
+            return null;
         }
 
-        var batchState = new BatchState(connection, transaction, known, lexicon);
-        for (var i = 0; i < batch.Count; i++)
+        var state = await HandleAllAsync(connection, transaction, live, known, lexicon, cancellationToken).ConfigureAwait(false);
+        foreach (var (e, stage, error) in dead)
         {
-            if (work[i] is { } item)
-            {
-                await HandleAsync(batchState, item, cancellationToken).ConfigureAwait(false);
-            }
+            await DeadEvents.RecordAsync(_store, connection, transaction, _options.Name, e, stage, error, cancellationToken).ConfigureAwait(false);
         }
 
-        await batchState.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var last = batch[^1].Seq;
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE processor_checkpoints SET last_seq = @last, updated_at = @now WHERE name = @name",
             new { last, now = _store.NowUnixMilliseconds, name = _options.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        var stats = batchState.Stats with { Events = batch.Count, Skipped = skipped, MediaErrorReasons = batchState.MediaErrorReasons };
-        // Counted once committed: a batch that fails is retried and must not count twice.
-        HavenMetrics.EventsProcessed.Add(batch.Count);
-        foreach (var (reason, count) in stats.MediaErrorReasons)
+        return state;
+    }
+
+    /// <summary>Runs the handlers of <paramref name="live"/> in order and flushes their bulk rows, in the caller's transaction.</summary>
+    private async Task<BatchState> HandleAllAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<Work> live, Dictionary<string, PostInfo> known, LexiconSnapshot lexicon, CancellationToken cancellationToken)
+    {
+        // A copy: handlers add the batch's own posts, and a rolled-back attempt must leave nothing behind.
+        var state = new BatchState(connection, transaction, new Dictionary<string, PostInfo>(known, StringComparer.Ordinal), lexicon);
+        foreach (var work in live)
         {
-            HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));
+            _options.FaultForTests?.Invoke(work.Event);
+            await HandleAsync(state, work, cancellationToken).ConfigureAwait(false);
         }
 
-        ProcessorLog.BatchProcessed(_logger, batch.Count, last, stats.Decisions, stats.Actions, clock.ElapsedMilliseconds);
-        return (batch.Count, last, stats);
+        await state.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return state;
     }
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
@@ -331,7 +401,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         _ => new Work(e),
     };
 
-    private async Task<Dictionary<string, PostInfo>> PrefetchPostsAsync(DbConnection connection, Work?[] work, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, PostInfo>> PrefetchPostsAsync(DbConnection connection, IReadOnlyList<Work> work, CancellationToken cancellationToken)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in work)
@@ -690,10 +760,19 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         [LoggerMessage(EventId = 1700, Level = LogLevel.Information, Message = "Processed {Events} events up to seq {LastSeq}: {Decisions} decisions, {Actions} actions in {ElapsedMs} ms")]
         public static partial void BatchProcessed(ILogger logger, int events, long lastSeq, long decisions, long actions, long elapsedMs);
 
-        [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Event at seq {Seq} skipped: its stored body could not be read ({Problem})")]
-        public static partial void EventSkipped(ILogger logger, long seq, string problem);
+        [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "Event at seq {Seq} set aside as dead at stage {Stage} ({ErrorType}, {ErrorCode}); haven events dead list")]
+        public static partial void EventDead(ILogger logger, long seq, string stage, string errorType, string errorCode);
 
         [LoggerMessage(EventId = 1702, Level = LogLevel.Information, Message = "Batch after seq {Checkpoint} was processed by another worker; moving on")]
         public static partial void BatchTaken(ILogger logger, long checkpoint);
+
+        [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Batch after seq {Checkpoint} failed ({ErrorType}); looking for the events that fail alone")]
+        public static partial void BatchFailed(ILogger logger, long checkpoint, string errorType);
+
+        [LoggerMessage(EventId = 1704, Level = LogLevel.Error, Message = "Batch after seq {Checkpoint}: {Failing} of {Events} events fail alone; nothing set aside, the batch is retried")]
+        public static partial void NotIsolated(ILogger logger, long checkpoint, int events, int failing);
+
+        [LoggerMessage(EventId = 1705, Level = LogLevel.Information, Message = "Dead event at seq {Seq} retried: {Outcome}")]
+        public static partial void DeadRetried(ILogger logger, long seq, string outcome);
     }
 }

@@ -265,6 +265,20 @@ internal static class Migrations
                 PRIMARY KEY (subject_kind, subject_id)
             );
             """),
+        new(9, "dead_events", """
+            CREATE TABLE dead_events (
+                checkpoint_name TEXT NOT NULL,
+                event_seq BIGINT NOT NULL,
+                event_id {{KEY_TEXT}} NOT NULL,
+                stage TEXT NOT NULL CHECK (stage IN ('parse', 'handle')),
+                error_type TEXT NOT NULL,
+                error_code TEXT NOT NULL,
+                first_failed_at BIGINT NOT NULL,
+                last_failed_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL,
+                PRIMARY KEY (checkpoint_name, event_seq)
+            );
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

@@ -288,6 +288,94 @@ public abstract class OutboxTests : StoreSuite, IDisposable
     }
 
     [StoreFact]
+    public async Task An_adapter_that_throws_fails_only_its_own_row_and_the_loop_keeps_dispatching_later_rows()
+    {
+        var adapter = new ThrowingAdapter(Action(1).ActionId);
+        var dispatcher = new OutboxDispatcher(Store, LoopOptions(), adapter);
+        await EnqueueAsync(Action(1), Action(2));
+        using var stop = new CancellationTokenSource();
+
+        var loop = dispatcher.RunAsync(stop.Token);
+        await WaitForAsync(() => adapter.Delivered.Contains(Action(2).ActionId));
+        await EnqueueAsync(Action(3));
+        await WaitForAsync(() => adapter.Delivered.Contains(Action(3).ActionId));
+
+        Assert.False(loop.IsCompleted);
+        var bad = await RowAsync(Action(1).ActionId);
+        Assert.Equal((OutboxState.Pending, "adapter_exception:InvalidOperationException"), (bad.State, bad.LastError));
+        Assert.DoesNotContain(Logs.Messages, m => m.Contains(ThrowingAdapter.Quoted, StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await loop;
+    }
+
+    [StoreFact]
+    public async Task The_dispatch_loop_survives_failing_rounds_reports_them_and_dispatches_once_the_store_is_back()
+    {
+        var adapter = new ThrowingAdapter(failFor: null);
+        var dispatcher = new OutboxDispatcher(Store, LoopOptions(), adapter);
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("ALTER TABLE outbox RENAME TO outbox_away");
+        }
+
+        using var stop = new CancellationTokenSource();
+        var loop = dispatcher.RunAsync(stop.Token);
+        await WaitForAsync(() => Logs.Messages.Count(m => m.Contains("Background loop outbox_webhook failed", StringComparison.Ordinal)) >= 2);
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("ALTER TABLE outbox_away RENAME TO outbox");
+        }
+
+        await EnqueueAsync(Action(4));
+        await WaitForAsync(() => adapter.Delivered.Contains(Action(4).ActionId));
+
+        Assert.False(loop.IsCompleted);
+        Assert.Contains(Logs.Messages, m => m.Contains("failure 2 in a row", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await loop;
+    }
+
+    private static WebhookOptions LoopOptions() => new()
+    {
+        Url = new Uri("http://127.0.0.1:9/unused"),
+        Secret = WebhookTestServer.Secret,
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        Timeout = TimeSpan.FromSeconds(5),
+    };
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        // Liveness bound only (the loop polls every 50 ms); not a performance assertion.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for the dispatch loop");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>An adapter that breaks its contract: it throws (a non-HTTP exception) for one action id and delivers the rest.</summary>
+    private sealed class ThrowingAdapter(string? failFor) : IEnforcementAdapter
+    {
+        public const string Quoted = "content-in-an-adapter-exception-91ab";
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Delivered { get; } = [];
+
+        public string AdapterName => OutboxAction.WebhookAdapter;
+
+        public Task<AdapterOutcome> SendAsync(OutboxDelivery delivery, CancellationToken cancellationToken)
+        {
+            if (delivery.ActionId == failFor)
+            {
+                throw new InvalidOperationException(Quoted);
+            }
+
+            Delivered.Add(delivery.ActionId);
+            return Task.FromResult(new AdapterOutcome(DeliveryVerdict.Delivered, string.Empty));
+        }
+    }
+
+    [StoreFact]
     public async Task The_outbox_table_has_its_unique_key_and_due_index()
     {
         await using var connection = await Store.OpenConnectionAsync();

@@ -397,19 +397,144 @@ public abstract class SignalProcessorTests : PipelineSuite
     }
 
     [StoreFact]
-    public async Task A_stored_event_whose_body_cannot_be_read_is_skipped_and_the_rest_processed()
+    public async Task A_stored_event_whose_body_cannot_be_read_is_set_aside_as_dead_and_the_rest_processed()
     {
         await IngestAsync(Event("follow.created", "a", "\"target\":\"b\""), Event("follow.created", "a", "\"target\":\"c\""));
+        string body;
         await using (var connection = await Store.OpenConnectionAsync())
         {
+            body = await connection.ExecuteScalarAsync<string>("SELECT body FROM events WHERE event_id = 'e1'") ?? string.Empty;
             await connection.ExecuteAsync("UPDATE events SET body = '{broken' WHERE event_id = 'e1'");
         }
 
-        var stats = await Processor().RunAsync();
+        var processor = Processor();
+        var stats = await processor.RunAsync();
 
-        Assert.Equal(1, stats.Skipped);
+        Assert.Equal(1, stats.Dead);
+        Assert.Equal(2, await processor.CheckpointAsync());
         Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM edges"));
-        Assert.Contains(Logs.Messages, m => m.Contains("seq 1 skipped", StringComparison.Ordinal));
+        var dead = Assert.Single(await DeadEvents.ListAsync(Store));
+        Assert.Equal((1L, "e1", DeadStage.Parse, "unreadable_body", 1L), (dead.Seq, dead.EventId, dead.Stage, dead.ErrorCode, dead.Attempts));
+        Assert.Contains(Logs.Messages, m => m.Contains("seq 1 set aside as dead", StringComparison.Ordinal));
+
+        Assert.Equal(new DeadRetryResult(0, 1, 0), await processor.RetryDeadAsync([1]));
+        Assert.Equal(2, Assert.Single(await DeadEvents.ListAsync(Store)).Attempts);
+
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE events SET body = @body WHERE event_id = 'e1'", new { body });
+        }
+
+        Assert.Equal(new DeadRetryResult(1, 0, 0), await processor.RetryDeadAsync(null));
+        Assert.Empty(await DeadEvents.ListAsync(Store));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM edges"));
+        await processor.DisposeAsync();
+    }
+
+    [StoreFact]
+    public async Task An_event_that_breaks_a_handler_is_set_aside_the_rest_of_its_batch_committed_once_and_a_retry_after_the_fix_processes_it()
+    {
+        const string Quoted = "content-quoted-in-an-exception-7d1f";
+        await IngestAsync(
+            Event("follow.created", "a", "\"target\":\"b\""),
+            Post("bad-1", "p-1", media: $"{{\"hashes\":{{\"pdq\":\"{KnownPdq}\",\"quality\":90}}}}"),
+            Event("follow.created", "a", "\"target\":\"c\""),
+            Event("follow.created", "a", "\"target\":\"d\""),
+            Event("follow.created", "a", "\"target\":\"e\""));
+        var faulty = new SignalProcessor(Store, new ProcessorOptions
+        {
+            Policy = DefaultPolicy(),
+            FaultForTests = e =>
+            {
+                if (e.Id == "e3")
+                {
+                    throw new InvalidOperationException(Quoted);
+                }
+            },
+        }, Logs.Factory.CreateLogger<SignalProcessor>());
+
+        var stats = await faulty.RunAsync();
+
+        Assert.Equal((5L, 1L), (stats.Events, stats.Dead));
+        Assert.Equal(5, await faulty.CheckpointAsync());
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM edges"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM posts"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM media_items"));
+        Assert.True(stats.Decisions > 0);
+        Assert.Equal(stats.Decisions, await CountAsync("SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(stats.Actions, await CountAsync("SELECT COUNT(*) FROM outbox"));
+        Assert.Equal(stats.Decisions, await CountAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'decision.recorded'"));
+        var dead = Assert.Single(await DeadEvents.ListAsync(Store));
+        Assert.Equal((3L, "e3", DeadStage.Handle, nameof(InvalidOperationException), "handler_failed", 1L), (dead.Seq, dead.EventId, dead.Stage, dead.ErrorType, dead.ErrorCode, dead.Attempts));
+        Assert.Equal(Time.GetUtcNow().ToUnixTimeMilliseconds(), dead.FirstFailedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'event.dead'"));
+        Assert.DoesNotContain(Logs.Messages, m => m.Contains(Quoted, StringComparison.Ordinal));
+        Assert.Equal(0, await CountAsync($"SELECT COUNT(*) FROM audit_log WHERE details LIKE '%{Quoted}%'"));
+
+        // Still broken: one more attempt, still dead.
+        Assert.Equal(new DeadRetryResult(0, 1, 0), await faulty.RetryDeadAsync([3]));
+        Assert.Equal(2, Assert.Single(await DeadEvents.ListAsync(Store)).Attempts);
+
+        // The fault removed: the retry processes it through the same handlers, once.
+        var decisions = await CountAsync("SELECT COUNT(*) FROM decisions");
+        await using var fixedProcessor = Processor();
+        Assert.Equal(new DeadRetryResult(1, 0, 0), await fixedProcessor.RetryDeadAsync([3]));
+        Assert.Empty(await DeadEvents.ListAsync(Store));
+        Assert.Equal(4, await CountAsync("SELECT COUNT(*) FROM edges"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM audit_log WHERE action = 'event.dead.retried'"));
+        Assert.Equal(new DeadRetryResult(0, 0, 1), await fixedProcessor.RetryDeadAsync([3]));
+
+        // Processing everything again from the start records nothing new.
+        await using (var connection = await Store.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE processor_checkpoints SET last_seq = 0");
+        }
+
+        var again = await fixedProcessor.RunAsync();
+        Assert.Equal((0L, 0L, 0L), (again.Decisions, again.Actions, again.Dead));
+        Assert.Equal(decisions, await CountAsync("SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(4, await CountAsync("SELECT COUNT(*) FROM edges"));
+        await faulty.DisposeAsync();
+    }
+
+    [StoreFact]
+    public async Task A_batch_whose_every_event_fails_alone_sets_nothing_aside_and_keeps_its_checkpoint()
+    {
+        await IngestAsync(Event("follow.created", "a", "\"target\":\"b\""), Event("follow.created", "a", "\"target\":\"c\""), Event("follow.created", "a", "\"target\":\"d\""));
+        await using var processor = new SignalProcessor(Store, new ProcessorOptions { Policy = DefaultPolicy(), FaultForTests = _ => throw new InvalidOperationException("policy broken") });
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => processor.ProcessBatchAsync());
+
+        Assert.Empty(await DeadEvents.ListAsync(Store));
+        Assert.Equal(0, await processor.CheckpointAsync());
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM edges"));
+    }
+
+    [StoreFact]
+    public async Task A_transient_failure_of_one_event_sets_nothing_aside_and_the_batch_is_processed_whole_once_it_passes()
+    {
+        await IngestAsync(Event("follow.created", "a", "\"target\":\"b\""), Event("follow.created", "a", "\"target\":\"c\""), Event("follow.created", "a", "\"target\":\"d\""));
+        var failures = 1;
+        await using var processor = new SignalProcessor(Store, new ProcessorOptions
+        {
+            Policy = DefaultPolicy(),
+            FaultForTests = e =>
+            {
+                if (e.Id == "e2" && failures-- > 0)
+                {
+                    throw new TimeoutException();
+                }
+            },
+        });
+
+        await Assert.ThrowsAsync<TimeoutException>(() => processor.ProcessBatchAsync());
+        Assert.Empty(await DeadEvents.ListAsync(Store));
+        Assert.Equal(0, await processor.CheckpointAsync());
+
+        var (events, last, stats) = await processor.ProcessBatchAsync();
+
+        Assert.Equal((3, 3L, 0L), (events, last, stats.Dead));
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM edges"));
     }
 
     [StoreFact]

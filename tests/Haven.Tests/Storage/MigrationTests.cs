@@ -52,6 +52,7 @@ public abstract class MigrationTests : StoreSuite
             await connection.ExecuteAsync("DROP TABLE signal_sets");
             await connection.ExecuteAsync("DROP TABLE decisions");
             await connection.ExecuteAsync("DROP TABLE subject_status");
+            await connection.ExecuteAsync("DROP TABLE dead_events");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
