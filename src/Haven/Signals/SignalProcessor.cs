@@ -26,7 +26,7 @@ internal sealed record ProcessorOptions
     public int BatchSize { get; init; } = 10_000;
 
     /// <summary>A batch ends early once its stored events reach this many characters (inline media is base64 in them).</summary>
-    public long MaxBatchChars { get; init; } = 64L * 1024 * 1024;
+    public long MaxBatchChars { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>PDQ threshold, quality gate and bank filter for media in events.</summary>
     public MatchOptions Match { get; init; } = new();

@@ -348,6 +348,24 @@ public abstract class SignalProcessorTests : PipelineSuite
     }
 
     [StoreFact]
+    public async Task A_precomputed_pdq_without_quality_is_matched_as_bank_entries_without_quality_are_and_one_below_the_gate_is_not()
+    {
+        await IngestAsync(
+            Post("bad-1", "p-1", media: $"{{\"id\":\"m-1\",\"hashes\":{{\"pdq\":\"{KnownPdq}\"}}}}"),
+            Post("bad-2", "p-2", media: $"{{\"id\":\"m-2\",\"hashes\":{{\"pdq\":\"{KnownPdq}\",\"quality\":49}}}}"));
+
+        var stats = await Processor(DefaultPolicy().AsShadow()).RunAsync();
+
+        Assert.Equal(0, stats.MediaErrors);
+        Assert.Equal(1, stats.MediaMatches);
+        var decision = Assert.Single(await DecisionLog.ReadAsync(Store), d => d.SubjectKind == "content");
+        Assert.Equal("p-1", decision.SubjectId);
+        var record = await Haven.Events.EventRecords.FindAsync(Store, "e1");
+        Assert.Null(record?.Media.Single().Quality);
+        Assert.Equal(1, record!.Media.Single().BankMatches);
+    }
+
+    [StoreFact]
     public async Task In_shadow_mode_decisions_are_recorded_but_nothing_is_enqueued_and_status_shows_what_would_happen()
     {
         await IngestAsync(Post("bad-1", "p-1", media: $"{{\"hashes\":{{\"pdq\":\"{KnownPdq}\",\"quality\":90}}}}"));
