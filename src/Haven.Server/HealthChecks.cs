@@ -17,6 +17,9 @@ internal static class HavenHealth
     /// <summary>Registers the checks.</summary>
     public static IServiceCollection AddHavenHealthChecks(this IServiceCollection services)
     {
+        // One instance of each check for the server's life: the index check remembers since when it has been behind.
+        services.AddSingleton<IndexCheck>();
+        services.AddSingleton<ProcessingCheck>();
         services.AddHealthChecks()
             .AddCheck<StoreCheck>("store", tags: ["ready"])
             .AddCheck<IndexCheck>("match_index", tags: ["ready"])
@@ -32,11 +35,18 @@ internal static class HavenHealth
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync }).AllowAnonymous();
     }
 
+    // A check that threw would carry the exception's message as its description (it may name hosts, users or paths):
+    // only the exception's type is shown, to anyone.
     private static Task WriteAsync(HttpContext context, HealthReport report) =>
         context.Response.WriteAsJsonAsync(new
         {
             status = Name(report.Status),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = Name(e.Value.Status), detail = e.Value.Description, data = e.Value.Data }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = Name(e.Value.Status),
+                detail = e.Value.Exception is { } exception ? $"the check failed ({exception.GetType().Name})" : e.Value.Description,
+                data = e.Value.Data,
+            }),
         });
 
     private static string Name(HealthStatus status) => status switch
@@ -47,7 +57,7 @@ internal static class HavenHealth
     };
 
     /// <summary>The store answers a trivial query.</summary>
-    private sealed class StoreCheck(HavenStore store) : IHealthCheck
+    internal sealed class StoreCheck(HavenStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -65,14 +75,23 @@ internal static class HavenHealth
     }
 
     /// <summary>The index in memory is the banks' current version, or has been behind for less than the allowed time.</summary>
-    private sealed class IndexCheck(MatchIndexHolder holder, BankService banks, HavenServerOptions options) : IHealthCheck
+    internal sealed class IndexCheck(MatchIndexHolder holder, BankService banks, HavenServerOptions options, TimeProvider time) : IHealthCheck
     {
         private long _behindSince = -1;
 
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             var index = holder.Current;
-            var version = await banks.GetBanksVersionAsync(cancellationToken).ConfigureAwait(false);
+            long version;
+            try
+            {
+                version = await banks.GetBanksVersionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"the banks version cannot be read ({e.GetType().Name})");
+            }
+
             var data = new Dictionary<string, object> { ["indexVersion"] = index.Version, ["banksVersion"] = version, ["pdqEntries"] = index.PdqCount, ["exactEntries"] = index.ExactCount };
             if (index.Version == version)
             {
@@ -80,7 +99,7 @@ internal static class HavenHealth
                 return HealthCheckResult.Healthy("the index holds the banks' current version", data);
             }
 
-            var now = Environment.TickCount64;
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var since = Interlocked.CompareExchange(ref _behindSince, now, -1);
             var behind = TimeSpan.FromMilliseconds(since < 0 ? 0 : now - since);
             data["behindSeconds"] = (long)behind.TotalSeconds;
@@ -90,10 +109,26 @@ internal static class HavenHealth
         }
     }
 
-    /// <summary>Events wait, and the shared checkpoint has not moved for longer than the threshold: nobody is processing.</summary>
-    private sealed class ProcessingCheck(HavenStore store, HavenServerOptions options) : IHealthCheck
+    /// <summary>
+    /// Events wait, and the shared checkpoint has not moved for longer than the threshold: nobody is processing. Reported
+    /// as degraded, not failing: readiness gates traffic, and ingest and matching stay correct while processing lags;
+    /// failing every replica at once would also stop the ingest that a stalled batch may be waiting for.
+    /// </summary>
+    internal sealed class ProcessingCheck(HavenStore store, HavenServerOptions options) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await CheckAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"the event log cannot be read ({e.GetType().Name})");
+            }
+        }
+
+        private async Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken)
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
@@ -113,7 +148,7 @@ internal static class HavenHealth
             var stalledFor = TimeSpan.FromMilliseconds(store.NowUnixMilliseconds - Math.Max(oldestWaiting, checkpoint?.UpdatedAt ?? 0));
             data["stalledSeconds"] = (long)Math.Max(0, stalledFor.TotalSeconds);
             return stalledFor > options.ProcessingStallThreshold
-                ? HealthCheckResult.Unhealthy($"{waiting:N0} events wait and the checkpoint has not moved for {stalledFor.TotalSeconds:N0} s: no worker is processing (start haven process, or serve without --no-process)", data: data)
+                ? HealthCheckResult.Degraded($"{waiting:N0} events wait and the checkpoint has not moved for {stalledFor.TotalSeconds:N0} s: no worker is processing (start haven process, or serve without --no-process)", data: data)
                 : HealthCheckResult.Healthy($"{waiting:N0} events wait; processing is moving", data);
         }
     }

@@ -19,12 +19,20 @@ internal static class DiscoverCommand
         var openCases = new Option<bool>("--open-cases") { Description = "Feed the candidates to the policy as discovered accounts (decisions recorded; the default policy opens cases for review)." };
         var policy = ProcessCommands.PolicyOption();
         var shadow = ProcessCommands.ShadowOption();
+        var enforcement = new EnforcementCliOptions();
         var command = new Command("discover", "Find the network around confirmed accounts: ranked candidates with roles and a shortest path to a seed with the evidence on it.")
         {
             seeds, algorithm, top, hops, json, openCases, policy, shadow,
         };
+        enforcement.AddTo(command);
         command.SetAction((parse, ct) => CliContext.GuardAsync("discover", async () =>
         {
+            if (!enforcement.TryGet(parse, out var targets, out var invalidTargets))
+            {
+                Console.Error.WriteLine("haven discover: " + invalidTargets);
+                return ExitCodes.Usage;
+            }
+
             if (!DiscoveryAlgorithms.TryParse(parse.GetValue(algorithm), out var chosen))
             {
                 Console.Error.WriteLine($"haven discover: unknown algorithm '{parse.GetValue(algorithm)}'; use {string.Join(", ", DiscoveryAlgorithms.All.Select(a => a.Name))}.");
@@ -76,7 +84,7 @@ internal static class DiscoverCommand
                     return ExitCodes.Usage;
                 }
 
-                var (recorded, enqueued) = await DiscoveryCases.FeedAsync(store, engine, result, cancellationToken: ct);
+                var (recorded, enqueued) = await DiscoveryCases.FeedAsync(store, engine, result, targets.Adapters, ct);
                 Console.Out.WriteLine($"{recorded:N0} decisions recorded for discovered accounts ({enqueued:N0} actions enqueued).");
             }
 

@@ -166,7 +166,8 @@ internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
     /// bodies read reach <paramref name="maxChars"/> characters (at least one event is always returned), so a run of
     /// events carrying large inline media cannot make one batch arbitrarily large in memory.
     /// </summary>
-    public static async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(System.Data.Common.DbConnection connection, long afterSeq, int limit, CancellationToken cancellationToken, long maxChars = long.MaxValue)
+    /// <param name="minEvents">Events read even past <paramref name="maxChars"/> (at most <paramref name="limit"/>).</param>
+    public static async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(System.Data.Common.DbConnection connection, long afterSeq, int limit, CancellationToken cancellationToken, long maxChars = long.MaxValue, int minEvents = 1)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT seq, event_id, type, occurred_at, actor, body FROM events WHERE seq > @afterSeq ORDER BY seq LIMIT @limit";
@@ -181,7 +182,7 @@ internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
         var events = new List<StoredEvent>();
         long chars = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (chars < maxChars && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while ((chars < maxChars || events.Count < minEvents) && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var body = reader.GetString(5);
             chars += body.Length;

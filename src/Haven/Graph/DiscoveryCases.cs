@@ -1,5 +1,4 @@
 using Dapper;
-using Haven.Enforcement;
 using Haven.Policy;
 using Haven.Storage;
 
@@ -17,7 +16,7 @@ internal static class DiscoveryCases
     public const string Discovered = SignalVocabulary.NetworkDiscovered;
 
     /// <summary>Evaluates and records; returns decisions recorded and actions enqueued.</summary>
-    public static async Task<(int Recorded, int Enqueued)> FeedAsync(HavenStore store, PolicyEngine policy, DiscoveryResult result, IReadOnlyList<string>? adapters = null, CancellationToken cancellationToken = default)
+    public static async Task<(int Recorded, int Enqueued)> FeedAsync(HavenStore store, PolicyEngine policy, DiscoveryResult result, IReadOnlyList<string> adapters, CancellationToken cancellationToken = default)
     {
         var recorded = 0;
         var enqueued = 0;
@@ -49,7 +48,7 @@ internal static class DiscoveryCases
             var decisions = policy.Evaluate(set);
             if (decisions.Count > 0)
             {
-                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(run, now, candidate.Account, null), adapters ?? [OutboxAction.WebhookAdapter], cancellationToken).ConfigureAwait(false);
+                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(run, now, candidate.Account, null), adapters, cancellationToken).ConfigureAwait(false);
                 recorded += r;
                 enqueued += e;
             }

@@ -27,8 +27,14 @@ internal sealed partial class SignalProcessor
     {
         OperationCanceledException => true,
         _ when cancellationToken.IsCancellationRequested => true,
-        SqliteException { SqliteErrorCode: 5 or 6 } => true, // SQLITE_BUSY, SQLITE_LOCKED
+        // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN: the database, not the event.
+        SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 } => true,
         DbException { IsTransient: true } => true,
+        // PostgreSQL classes that describe the server or the connection, not the data: connection (08), transaction
+        // state such as a read-only replica after failover (25), rollback (40), resources (53), object state (55),
+        // operator intervention (57), system (58), internal (XX). Data and constraint errors stay poison candidates.
+        Npgsql.PostgresException { SqlState: var state } when state.Length == 5 && state[..2] is "08" or "25" or "40" or "53" or "55" or "57" or "58" or "XX" => true,
+        Npgsql.NpgsqlException and not Npgsql.PostgresException => true,
         TimeoutException or IOException or SocketException => true,
         _ when exception.InnerException is { } inner => IsTransient(inner, cancellationToken),
         _ => false,
@@ -45,7 +51,8 @@ internal sealed partial class SignalProcessor
         var poison = new List<(Work, Exception)>();
         if (live.Count == 1)
         {
-            // The batch failing as a whole is this event failing alone; a second look cannot tell more.
+            // Only reached at the end of the log (batches hold two events whenever there are two): the batch failing
+            // is this event failing alone, with nothing to compare it with; it is retried until a later event joins.
             return poison;
         }
 

@@ -215,7 +215,10 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     private async Task<(int Events, long LastSeq, ProcessStats Stats)> ProcessBatchAsync(DbConnection connection, Stopwatch clock, CancellationToken cancellationToken)
     {
         var checkpoint = await ReadCheckpointAsync(connection, cancellationToken).ConfigureAwait(false);
-        var batch = await EventLog.ReadAfterAsync(connection, checkpoint, _options.BatchSize, cancellationToken, _options.MaxBatchChars).ConfigureAwait(false);
+        // At least two events whenever the log has them, whatever the batch or character limits: a batch that fails is
+        // searched for the events that fail alone, and that search needs another event to tell a poison event from a
+        // failure of the stage itself (a lone huge event would otherwise be retried for ever).
+        var batch = await EventLog.ReadAfterAsync(connection, checkpoint, Math.Max(2, _options.BatchSize), cancellationToken, _options.MaxBatchChars, minEvents: 2).ConfigureAwait(false);
         if (batch.Count == 0)
         {
             return (0, checkpoint, ProcessStats.Empty);

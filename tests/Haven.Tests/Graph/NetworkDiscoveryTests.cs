@@ -167,8 +167,8 @@ public abstract class NetworkDiscoveryTests : PipelineSuite
         var snapshot = await NetworkAsync();
         var result = snapshot.Discover(new DiscoveryRequest(["creator"], Top: 3));
 
-        var (recorded, enqueued) = await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), result);
-        var again = await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), result);
+        var (recorded, enqueued) = await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), result, Haven.Enforcement.EnforcementTargets.None.Adapters);
+        var again = await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), result, Haven.Enforcement.EnforcementTargets.None.Adapters);
 
         Assert.Equal(3, recorded);
         Assert.Equal(0, enqueued);

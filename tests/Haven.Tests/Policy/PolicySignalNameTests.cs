@@ -168,7 +168,7 @@ public abstract class SignalNameDriftSuite : PipelineSuite
         var candidates = SignalVocabulary.NetworkRoles
             .Select((role, i) => new DiscoveredAccount(i + 1, "acct-" + role, 1f, 1, role, [role], null, []))
             .ToList();
-        await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), new DiscoveryResult(DiscoveryAlgorithm.BreadthFirst, ["seed"], [], candidates.Count, candidates, TimeSpan.Zero));
+        await DiscoveryCases.FeedAsync(Store, DefaultPolicy(), new DiscoveryResult(DiscoveryAlgorithm.BreadthFirst, ["seed"], [], candidates.Count, candidates, TimeSpan.Zero), Haven.Enforcement.EnforcementTargets.None.Adapters);
 
         var written = new HashSet<string>(StringComparer.Ordinal);
         await using (var connection = await Store.OpenConnectionAsync())
