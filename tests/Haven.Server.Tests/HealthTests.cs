@@ -58,11 +58,7 @@ public sealed class HealthTests(ServerFixture server) : IClassFixture<ServerFixt
         }
         finally
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            await store.DisposeAsync();
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            await TestHosts.StopAsync(app, store, folder);
         }
     }
 }
