@@ -49,7 +49,7 @@ internal static partial class EventParser
     /// </summary>
     public static bool TryParse(string line, out PlatformEvent? parsed, out string? id, out string error)
     {
-        var ok = TryParse(line, EventLimits.Default, DateTimeOffset.UtcNow, out parsed, out id, out var lineError);
+        var ok = TryParse(line, EventLimits.Default, TimeProvider.System.GetUtcNow(), out parsed, out id, out var lineError);
         error = lineError?.ToString() ?? string.Empty;
         return ok;
     }
