@@ -27,6 +27,7 @@ public readonly struct PdqHash : IEquatable<PdqHash>
     /// <summary>Bits 192–255 (DCT rows 12–15).</summary>
     public readonly ulong W3;
 
+    /// <summary>A hash from its four 64-bit words, lowest bits first (<see cref="W0"/> holds bits 0–63).</summary>
     public PdqHash(ulong w0, ulong w1, ulong w2, ulong w3)
     {
         W0 = w0;
@@ -144,14 +145,19 @@ public readonly struct PdqHash : IEquatable<PdqHash>
         h.W0.TryFormat(span[48..], out _, "x16");
     });
 
+    /// <summary>True when all 256 bits are equal.</summary>
     public bool Equals(PdqHash other) => W0 == other.W0 && W1 == other.W1 && W2 == other.W2 && W3 == other.W3;
 
+    /// <inheritdoc />
     public override bool Equals(object? obj) => obj is PdqHash other && Equals(other);
 
+    /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(W0, W1, W2, W3);
 
+    /// <summary>True when all 256 bits are equal.</summary>
     public static bool operator ==(PdqHash left, PdqHash right) => left.Equals(right);
 
+    /// <summary>True when any bit differs.</summary>
     public static bool operator !=(PdqHash left, PdqHash right) => !left.Equals(right);
 
     private static int HexValue(char c) => c switch
