@@ -132,8 +132,7 @@ internal static class HavenHealth
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
-            var checkpoint = await connection.QuerySingleOrDefaultAsync<(long Seq, long UpdatedAt)?>(new CommandDefinition(
-                "SELECT last_seq, updated_at FROM processor_checkpoints WHERE name = 'signals'", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var checkpoint = await Haven.Events.EventRecords.ReadCheckpointAsync(connection, Haven.Events.EventRecords.SignalsCheckpoint, cancellationToken).ConfigureAwait(false);
             var processed = checkpoint?.Seq ?? 0;
             var waiting = last - processed;
             var data = new Dictionary<string, object> { ["events"] = last, ["processed"] = processed, ["waiting"] = waiting };

@@ -289,10 +289,13 @@ internal static class ProcessCommands
     /// <summary>Where the signals stage stands and every media error by reason, so that no failure is visible only in the database.</summary>
     private static async Task PrintPipelineAsync(Haven.Storage.HavenStore store, CancellationToken cancellationToken)
     {
-        var events = new Haven.Events.EventLog(store);
-        var last = await events.LastSeqAsync(cancellationToken);
-        await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = PolicyLoader.LoadBuiltIn() });
-        var checkpoint = await processor.CheckpointAsync(cancellationToken);
+        var last = await new Haven.Events.EventLog(store).LastSeqAsync(cancellationToken);
+        long checkpoint;
+        await using (var connection = await store.OpenConnectionAsync(cancellationToken))
+        {
+            checkpoint = (await Haven.Events.EventRecords.ReadCheckpointAsync(connection, Haven.Events.EventRecords.SignalsCheckpoint, cancellationToken))?.Seq ?? 0;
+        }
+
         var table = new Table().AddColumns("pipeline", "count");
         table.AddRow("events in the log", last.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("processed (checkpoint)", checkpoint.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));

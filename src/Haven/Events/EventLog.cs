@@ -315,11 +315,19 @@ internal sealed record EventMediaRecord(int Index, string? MediaId, string Sourc
 /// <summary>An event's own record: where it sits in the log, whether the signals stage has processed it, and its media outcomes (ids and codes only, never content).</summary>
 internal sealed record EventRecord(string Id, long Seq, string Type, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string Actor, bool Processed, IReadOnlyList<EventMediaRecord> Media);
 
-/// <summary>Reads event records.</summary>
+/// <summary>Reads event records and where consumers of the log stand.</summary>
 internal static class EventRecords
 {
+    /// <summary>The signals stage's checkpoint name.</summary>
+    public const string SignalsCheckpoint = "signals";
+
+    /// <summary>Where the consumer <paramref name="name"/> stands in the log and when it last moved; null before its first batch.</summary>
+    public static Task<(long Seq, long UpdatedAt)?> ReadCheckpointAsync(System.Data.Common.DbConnection connection, string name, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<(long Seq, long UpdatedAt)?>(new CommandDefinition(
+            "SELECT last_seq, updated_at FROM processor_checkpoints WHERE name = @name", new { name }, cancellationToken: cancellationToken));
+
     /// <summary>The record of event <paramref name="eventId"/>, or null when no such event is stored.</summary>
-    public static async Task<EventRecord?> FindAsync(HavenStore store, string eventId, string checkpointName = "signals", CancellationToken cancellationToken = default)
+    public static async Task<EventRecord?> FindAsync(HavenStore store, string eventId, string checkpointName = SignalsCheckpoint, CancellationToken cancellationToken = default)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<(long Seq, string Type, long OccurredAt, long ReceivedAt, string Actor, string Body)?>(new CommandDefinition(
@@ -329,8 +337,7 @@ internal static class EventRecords
             return null;
         }
 
-        var checkpoint = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT last_seq FROM processor_checkpoints WHERE name = @checkpointName", new { checkpointName }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+        var checkpoint = (await ReadCheckpointAsync(connection, checkpointName, cancellationToken).ConfigureAwait(false))?.Seq ?? 0;
         var media = await connection.QueryAsync<(long Index, string? MediaId, string Source, string? Error, string? Pdq, long? Quality, long Matches)>(new CommandDefinition(
             "SELECT m.media_index, m.media_id, m.source, m.error, m.pdq, m.quality, " +
             "(SELECT COUNT(*) FROM media_matches x WHERE x.post_id = m.post_id AND x.media_index = m.media_index) " +

@@ -56,17 +56,25 @@ internal static class MultipartMedia
             return null;
         }
 
-        var changed = false;
+        // A part counts as used only once its line has been written with it: a line that cannot be re-serialised
+        // (it is then refused by the parser) leaves its parts to the lines after it.
+        var taken = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in media.OfType<JsonObject>())
         {
-            if (item["part"] is JsonValue value && value.TryGetValue<string>(out var name) && parts.TryGetValue(name, out var bytes) && used.Add(name))
+            if (item["part"] is JsonValue value && value.TryGetValue<string>(out var name) && parts.TryGetValue(name, out var bytes) && !used.Contains(name) && taken.Add(name))
             {
                 item.Remove("part");
                 item["bytes"] = Convert.ToBase64String(bytes);
-                changed = true;
             }
         }
 
-        return changed ? root.ToJsonString(Relaxed) : null;
+        if (taken.Count == 0)
+        {
+            return null;
+        }
+
+        var inlined = root.ToJsonString(Relaxed);
+        used.UnionWith(taken);
+        return inlined;
     }
 }

@@ -47,7 +47,7 @@ internal sealed record ProcessorOptions
     public MatchIndexHolder? Index { get; init; }
 
     /// <summary>Checkpoint name, so independent consumers of the log could keep their own positions.</summary>
-    public string Name { get; init; } = "signals";
+    public string Name { get; init; } = EventRecords.SignalsCheckpoint;
 
     /// <summary>
     /// TEST SEAM — never set outside tests. Called with each event just before it is handled inside the write
@@ -133,8 +133,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     }
 
     private async Task<long> ReadCheckpointAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT last_seq FROM processor_checkpoints WHERE name = @name", new { name = _options.Name }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+        (await EventRecords.ReadCheckpointAsync(connection, _options.Name, cancellationToken).ConfigureAwait(false))?.Seq ?? 0;
 
     /// <summary>
     /// SQLite: one connection kept for every batch, because a connection's page cache is dropped whenever another
