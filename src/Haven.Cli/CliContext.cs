@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Haven.Cli.Configuration;
 using Haven.Storage;
 using Spectre.Console;
 
@@ -7,19 +8,50 @@ namespace Haven.Cli;
 /// <summary>Options every command shares (where the store is), and opening the store from them.</summary>
 internal static class CliContext
 {
+    /// <summary><c>--config FILE</c>: read before parsing (<see cref="ConfigFileArgument"/>); declared so that parsing accepts it.</summary>
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "Configuration file (default: HAVEN_CONFIG, else ./haven.json if present). Environment and options override it; docs/configuration.md.",
+        Recursive = true,
+    };
+
     public static readonly Option<string> Data = new("--data")
     {
-        Description = "Folder of the embedded SQLite store (created if missing).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_DATA") ?? "./haven-data",
+        Description = "Folder of the embedded SQLite store (created if missing). Store:Data, HAVEN_DATA.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.Data) ?? "./haven-data",
         Recursive = true,
     };
 
     public static readonly Option<string?> Postgres = new("--postgres")
     {
-        Description = "Use PostgreSQL instead of SQLite: an Npgsql connection string (or set HAVEN_POSTGRES).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_POSTGRES"),
+        Description = "Use PostgreSQL instead of SQLite: an Npgsql connection string. Store:Postgres, HAVEN_POSTGRES.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.Postgres),
         Recursive = true,
     };
+
+    /// <summary>The value of <c>--config FILE</c> or <c>--config=FILE</c> in raw arguments (the last one wins), or null.</summary>
+    public static string? ConfigFileArgument(IReadOnlyList<string> args)
+    {
+        string? file = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--")
+            {
+                break;
+            }
+
+            if (args[i] == "--config" && i + 1 < args.Count)
+            {
+                file = args[++i];
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                file = args[i]["--config=".Length..];
+            }
+        }
+
+        return file;
+    }
 
     /// <summary>Console for progress and tables on standard error, so standard output stays machine-readable.</summary>
     public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Haven.Cli.Configuration;
 using Haven.Enforcement;
 
 namespace Haven.Cli;
@@ -12,14 +13,14 @@ internal sealed class EnforcementCliOptions
 {
     private readonly Option<string?> _webhook = new("--webhook-url")
     {
-        Description = "Platform actions go to this signed webhook (secret in HAVEN_WEBHOOK_SECRET; docs/enforcement.md). Default: HAVEN_WEBHOOK_URL.",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_URL"),
+        Description = "Platform actions go to this signed webhook (secret in HAVEN_WEBHOOK_SECRET; docs/enforcement.md). Enforcement:Webhook:Url, HAVEN_WEBHOOK_URL.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.WebhookUrl),
     };
 
     private readonly Option<string?> _mastodon = new("--mastodon-url")
     {
-        Description = "Account actions go to this Mastodon instance's admin API (token in HAVEN_MASTODON_TOKEN; docs/enforcement.md). Default: HAVEN_MASTODON_URL.",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("HAVEN_MASTODON_URL"),
+        Description = "Account actions go to this Mastodon instance's admin API (token in HAVEN_MASTODON_TOKEN; docs/enforcement.md). Enforcement:Mastodon:Url, HAVEN_MASTODON_URL.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.MastodonUrl),
     };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
@@ -34,10 +35,10 @@ internal sealed class EnforcementCliOptions
     {
         targets = new EnforcementTargets(
             parse.GetValue(_webhook) is { Length: > 0 } url
-                ? new WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = Environment.GetEnvironmentVariable("HAVEN_WEBHOOK_SECRET") ?? string.Empty }
+                ? new WebhookOptions { Url = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null, Secret = HavenConfig.Text(Settings.WebhookSecret) ?? string.Empty }
                 : null,
             parse.GetValue(_mastodon) is { Length: > 0 } baseUrl
-                ? new MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = Environment.GetEnvironmentVariable("HAVEN_MASTODON_TOKEN") ?? string.Empty }
+                ? new MastodonOptions { BaseUrl = Uri.TryCreate(baseUrl, UriKind.Absolute, out var mastodonUri) ? mastodonUri : null, AccessToken = HavenConfig.Text(Settings.MastodonToken) ?? string.Empty }
                 : null);
         error = targets.Validate();
         return error is null;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Haven.Cli.Configuration;
 using Haven.Events;
 
 namespace Haven.Cli;
@@ -9,14 +10,14 @@ internal sealed class EventLimitOptions
 {
     private readonly Option<string> _skew = new("--max-future-skew")
     {
-        Description = "Refuse events whose occurredAt is more than this far ahead of this machine's clock: a number with s, m, h or d.",
-        DefaultValueFactory = _ => "1d",
+        Description = "Refuse events whose occurredAt is more than this far ahead of this machine's clock: a number with s, m, h or d. Events:MaxFutureSkew.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.MaxFutureSkew) ?? "1d",
     };
 
     private readonly Option<string> _oldest = new("--oldest-event")
     {
-        Description = "Refuse events whose occurredAt is before this RFC 3339 time.",
-        DefaultValueFactory = _ => EventLimits.DefaultOldest.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Description = "Refuse events whose occurredAt is before this RFC 3339 time. Events:OldestEvent.",
+        DefaultValueFactory = _ => HavenConfig.Text(Settings.OldestEvent) ?? EventLimits.DefaultOldest.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
     };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

@@ -13,7 +13,8 @@ internal static class MediaFiles
     /// <summary>The <c>--scaled-decode</c> option of hash and match.</summary>
     public static System.CommandLine.Option<bool> ScaledDecodeOption() => new("--scaled-decode")
     {
-        Description = "Decode large JPEGs at 1/2–1/8 scale: several times faster, hashes a few bits from the reference (docs/adr/0001-image-decoder.md).",
+        Description = "Decode large JPEGs at 1/2–1/8 scale: several times faster, hashes a few bits from the reference (docs/adr/0001-image-decoder.md). Media:ScaledDecode.",
+        DefaultValueFactory = _ => Configuration.HavenConfig.Flag(Configuration.Settings.ScaledDecode, false),
     };
 
     /// <summary>Files are taken as given; folders contribute their image files (by extension), sorted, recursively.</summary>

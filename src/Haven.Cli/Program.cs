@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Haven.Cli;
 using Haven.Cli.Commands;
+using Haven.Cli.Configuration;
 
 // Redirected output has no terminal width; Spectre would wrap tables at 80 columns.
 if (Console.IsOutputRedirected)
@@ -8,10 +9,25 @@ if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 160;
 }
 
+// Configuration (haven.json < environment < command line) is loaded before parsing: options take their defaults from it.
+var configErrors = HavenConfig.Load(CliContext.ConfigFileArgument(args), Environment.GetEnvironmentVariables());
+if (configErrors.Count > 0)
+{
+    foreach (var error in configErrors)
+    {
+        Console.Error.WriteLine("haven: " + error);
+    }
+
+    Console.Error.WriteLine("See docs/configuration.md.");
+    return ExitCodes.Usage;
+}
+
 var root = new RootCommand("Haven: find and stop child sexual exploitation on a platform. Docs: README.md, docs/cli.md.")
 {
+    CliContext.Config,
     CliContext.Data,
     CliContext.Postgres,
+    ConfigCommand.Create(),
     HashCommand.Create(),
     BankCommands.Create(),
     MatchCommands.Lookup(),

@@ -1,14 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using Haven.Banks;
-using Haven.Events;
-using Haven.Matching;
-using Haven.Media;
-using Haven.Security;
-using Haven.Server.Endpoints;
-using Haven.Server.Security;
+using Haven.Server.Telemetry;
 using Haven.Storage;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Haven.Server;
 
@@ -45,61 +36,18 @@ internal static class HavenServer
         builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result", LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Information);
 
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(store);
-        services.AddSingleton(store.Time);
-        services.AddSingleton(new BankService(store));
-        services.AddSingleton(new ApiKeyService(store));
-        services.AddSingleton(new EventLog(store, options.EventLimits with { MaxMediaBytes = options.MediaLimits.MaxBytes }));
-        services.AddSingleton<MatchIndexHolder>();
-        services.AddSingleton(new MediaHasher(new ImageDecoder(options.MediaLimits, options.ScaledJpegDecode) { WholeFramePng = options.WholeFramePng }));
-        services.AddSingleton(new DecodeBudget(options.DecodeBudgetBytes, options.MaxParallelDecodes));
-        services.AddSingleton<MediaAdmission>();
-        services.AddSingleton<IndexRefresher>();
-        services.AddHostedService(sp => sp.GetRequiredService<IndexRefresher>());
-        // The outbox is dispatched off the request path; several workers may run it: rows are claimed with leases.
-        var enforcement = new Haven.Enforcement.EnforcementTargets(options.Webhook, options.Mastodon);
-        foreach (var (run, owned) in enforcement.CreateDispatchers(store))
-        {
-            services.AddHostedService(_ => new OutboxDispatcherService(run, owned));
-        }
-
-        if (options.ProcessEvents)
-        {
-            services.AddSingleton(sp => new Haven.Signals.SignalProcessor(store, new Haven.Signals.ProcessorOptions
-            {
-                Policy = options.Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
-                Hasher = sp.GetRequiredService<MediaHasher>(),
-                DecodeBudget = sp.GetRequiredService<DecodeBudget>(),
-                Index = sp.GetRequiredService<MatchIndexHolder>(),
-                Fetcher = options.MediaFetch is { } fetch ? new MediaFetcher(fetch) : null,
-                Adapters = enforcement.Adapters,
-            }, sp.GetRequiredService<ILogger<Haven.Signals.SignalProcessor>>()));
-            services.AddSingleton<ProcessorService>();
-            services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
-        }
-
-        services.AddSingleton(new Haven.Graph.NetworkSnapshotCache(store));
-        services.AddSingleton<MetricsCollector>();
-        services.AddHavenHealthChecks();
-        services.AddHavenAuthorization();
-        services.AddApiKeyRateLimits(options);
-        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemCodes.Customize);
-        services.AddExceptionHandler<ExceptionLogger>();
-        // Body binding failures throw, so that the exception handler can say what was wrong (with a code) instead of
-        // answering a bare 400.
-        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-        });
-        services.Configure<KestrelServerOptions>(k => k.AddServerHeader = false);
+        builder.Services
+            .AddHavenStore(options, store)
+            .AddHavenMatching(options, store)
+            .AddHavenEvents(options, store)
+            .AddHavenSignals(options, store)
+            .AddHavenDiscovery(store)
+            .AddHavenSecurity(options, store)
+            .AddHavenHealthChecks()
+            .AddHavenTelemetry(options.Telemetry)
+            .AddHavenHttp();
 
         var app = builder.Build();
-        _ = app.Services.GetRequiredService<MetricsCollector>(); // counts from start-up, not from the first scrape
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusCodeFor });
         app.UseStatusCodePages();
@@ -116,15 +64,8 @@ internal static class HavenServer
         });
         app.MapOpenApi().AllowAnonymous();
         app.MapHavenHealthChecks();
-        app.MapGet("/metrics", (MetricsCollector metrics) => TypedResults.Text(metrics.Render(), "text/plain; version=0.0.4"))
-            .WithSummary("Counters in the Prometheus text format (media errors by reason, ingested lines by status and code, events processed).")
-            .RequireScope(Haven.Security.ApiScopes.Read);
-
-        var v1 = app.MapGroup("/v1");
-        v1.MapMatchEndpoints();
-        v1.MapBankEndpoints();
-        v1.MapEventEndpoints();
-        v1.MapDiscoveryEndpoints();
+        app.MapHavenMetrics(options.Telemetry);
+        app.MapHavenApi();
         return app;
     }
 

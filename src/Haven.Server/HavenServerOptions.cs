@@ -62,6 +62,20 @@ internal sealed class HavenServerOptions
     /// <summary>How long the match index may lag behind a bank change before <c>/health/ready</c> fails.</summary>
     public TimeSpan MaxIndexStaleness { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Metrics and traces (off unless asked for).</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Where actions go, from <see cref="Webhook"/> and <see cref="Mastodon"/>.</summary>
+    public Haven.Enforcement.EnforcementTargets Enforcement => new(Webhook, Mastodon);
+
+    /// <summary>The signals stage's settings, built by the same factory as <c>haven process</c> (<see cref="Haven.Pipeline.SignalsPipeline"/>).</summary>
+    public Haven.Pipeline.SignalsSettings Signals() => new()
+    {
+        Policy = Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
+        Targets = Enforcement,
+        Fetch = MediaFetch,
+    };
+
     /// <summary>Why these options cannot work, or null.</summary>
     public string? Validate()
     {
@@ -88,9 +102,19 @@ internal sealed class HavenServerOptions
             return "Event limits: " + limits;
         }
 
-        if (new Haven.Enforcement.EnforcementTargets(Webhook, Mastodon).Validate() is { } enforcement)
+        if (Enforcement.Validate() is { } enforcement)
         {
             return enforcement;
+        }
+
+        if (Telemetry.Validate() is { } telemetry)
+        {
+            return telemetry;
+        }
+
+        if (ProcessingStallThreshold <= TimeSpan.Zero || MaxIndexStaleness <= TimeSpan.Zero)
+        {
+            return "ProcessingStallThreshold and MaxIndexStaleness must be positive.";
         }
 
         if (DecodeBudgetBytes < MinDecodeBudgetBytes)

@@ -131,20 +131,16 @@ internal static class HavenHealth
         private async Task<HealthCheckResult> CheckAsync(CancellationToken cancellationToken)
         {
             await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
-            var checkpoint = await Haven.Events.EventRecords.ReadCheckpointAsync(connection, Haven.Events.EventRecords.SignalsCheckpoint, cancellationToken).ConfigureAwait(false);
-            var processed = checkpoint?.Seq ?? 0;
-            var waiting = last - processed;
-            var data = new Dictionary<string, object> { ["events"] = last, ["processed"] = processed, ["waiting"] = waiting };
+            var lag = await Haven.Events.EventRecords.ReadLagAsync(connection, Haven.Events.EventRecords.SignalsCheckpoint, cancellationToken).ConfigureAwait(false);
+            var waiting = lag.Waiting;
+            var data = new Dictionary<string, object> { ["events"] = lag.Last, ["processed"] = lag.Processed, ["waiting"] = waiting };
             if (waiting <= 0)
             {
                 return HealthCheckResult.Healthy("every event is processed", data);
             }
 
             // Since when has the oldest waiting event waited without the checkpoint moving?
-            var oldestWaiting = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                "SELECT received_at FROM events WHERE seq > @processed ORDER BY seq LIMIT 1", new { processed }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? store.NowUnixMilliseconds;
-            var stalledFor = TimeSpan.FromMilliseconds(store.NowUnixMilliseconds - Math.Max(oldestWaiting, checkpoint?.UpdatedAt ?? 0));
+            var stalledFor = TimeSpan.FromMilliseconds(store.NowUnixMilliseconds - Math.Max(lag.OldestWaitingReceivedAt ?? store.NowUnixMilliseconds, lag.CheckpointUpdatedAt));
             data["stalledSeconds"] = (long)Math.Max(0, stalledFor.TotalSeconds);
             return stalledFor > options.ProcessingStallThreshold
                 ? HealthCheckResult.Degraded($"{waiting:N0} events wait and the checkpoint has not moved for {stalledFor.TotalSeconds:N0} s: no worker is processing (start haven process, or serve without --no-process)", data: data)

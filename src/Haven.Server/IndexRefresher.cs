@@ -26,7 +26,10 @@ internal sealed partial class IndexRefresher(BankService banks, MatchIndexHolder
             return false;
         }
 
+        using var span = HavenMetrics.Activities.StartActivity("match index rebuild");
         var (index, elapsed) = await MatchIndexLoader.LoadAsync(banks, cancellationToken: cancellationToken).ConfigureAwait(false);
+        HavenMetrics.IndexRebuildDuration.Record(elapsed.TotalSeconds);
+        span?.SetTag("haven.match.index.pdq_entries", index.PdqCount).SetTag("haven.match.index.exact_entries", index.ExactCount);
         var published = holder.Publish(index);
         LogRebuilt(logger, index.Version, index.PdqCount, index.ExactCount, (long)elapsed.TotalMilliseconds);
         return published;

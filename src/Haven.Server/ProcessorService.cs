@@ -1,4 +1,3 @@
-using Haven.Signals;
 
 namespace Haven.Server;
 
@@ -8,7 +7,7 @@ namespace Haven.Server;
 /// "Failures"); any other failure is rolled back, reported and retried with exponential backoff (1 s doubling to 2 min),
 /// and never ends the loop.
 /// </summary>
-internal sealed class ProcessorService(SignalProcessor processor, HavenServerOptions options, TimeProvider time, ILogger<ProcessorService> logger) : BackgroundService
+internal sealed class ProcessorService(Haven.Pipeline.SignalsPipeline pipeline, HavenServerOptions options, TimeProvider time, ILogger<ProcessorService> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly LoopBackoff _backoff = new("processor", logger, time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
@@ -33,9 +32,27 @@ internal sealed class ProcessorService(SignalProcessor processor, HavenServerOpt
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var started = time.GetTimestamp();
             try
             {
-                var (events, _, _) = await processor.ProcessBatchAsync(stoppingToken).ConfigureAwait(false);
+                int events;
+                using (var span = HavenMetrics.Activities.StartActivity("signals batch"))
+                {
+                    (events, _, _) = await pipeline.Processor.ProcessBatchAsync(stoppingToken).ConfigureAwait(false);
+                    span?.SetTag("haven.batch.events", events);
+                    if (span is not null && events == 0)
+                    {
+                        // An idle poll is not worth a span: not recorded, so not exported.
+                        span.ActivityTraceFlags &= ~System.Diagnostics.ActivityTraceFlags.Recorded;
+                    }
+                }
+
+                if (events > 0)
+                {
+                    HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "ok"));
+                    HavenMetrics.BatchSize.Record(events);
+                }
+
                 _backoff.Succeeded();
                 if (events > 0)
                 {
@@ -50,6 +67,7 @@ internal sealed class ProcessorService(SignalProcessor processor, HavenServerOpt
             }
             catch (Exception e)
             {
+                HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
                 if (!await _backoff.FailedAndWaitAsync(e, stoppingToken).ConfigureAwait(false))
                 {
                     return;

@@ -1,30 +1,56 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Haven;
 
 /// <summary>
-/// Haven's instruments (System.Diagnostics.Metrics, meter <c>Haven</c>): counts and reason codes only, never content.
-/// The server exposes them at <c>/metrics</c>.
+/// Haven's instruments (System.Diagnostics.Metrics, meter <c>Haven</c>) and activity source (traces, <c>Haven</c>): counts,
+/// durations, rule names and reason codes only, never content, text, account data or hashes of media. Names follow the
+/// OpenTelemetry semantic conventions (dotted, lower case, units in UCUM). The server exports them (docs/operations.md).
 /// </summary>
 internal static class HavenMetrics
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Haven";
 
+    /// <summary>The activity source's name (spans around batches, index rebuilds and match requests).</summary>
+    public const string ActivitySourceName = "Haven";
+
     private static readonly Meter Meter = new(MeterName);
 
+    /// <summary>Spans; tags carry counts and codes only.</summary>
+    public static readonly ActivitySource Activities = new(ActivitySourceName);
+
     /// <summary>Media items that could not be fully hashed or matched, tagged with <c>reason</c> (a stable code).</summary>
-    public static readonly Counter<long> MediaErrors = Meter.CreateCounter<long>("haven_media_errors", "{item}", "Media items with an error, by reason code.");
+    public static readonly Counter<long> MediaErrors = Meter.CreateCounter<long>("haven.media.errors", "{item}", "Media items with an error, by reason code.");
 
     /// <summary>Events the signals stage has processed.</summary>
-    public static readonly Counter<long> EventsProcessed = Meter.CreateCounter<long>("haven_events_processed", "{event}", "Events processed by the signals stage.");
+    public static readonly Counter<long> EventsProcessed = Meter.CreateCounter<long>("haven.events.processed", "{event}", "Events processed by the signals stage.");
+
+    /// <summary>Events newly stored by ingest (not duplicates, not refused lines).</summary>
+    public static readonly Counter<long> EventsIngested = Meter.CreateCounter<long>("haven.events.ingested", "{event}", "Events newly stored by ingest.");
 
     /// <summary>Ingested lines by outcome (<c>status</c>) and, for errors, <c>code</c>.</summary>
-    public static readonly Counter<long> IngestLines = Meter.CreateCounter<long>("haven_ingest_lines", "{line}", "Ingested lines by status and error code.");
+    public static readonly Counter<long> IngestLines = Meter.CreateCounter<long>("haven.ingest.lines", "{line}", "Ingested lines by status and error code.");
 
     /// <summary>Events the signals stage set aside as dead (docs/pipeline.md, "Failures"), tagged with <c>stage</c> (<c>parse</c> or <c>handle</c>).</summary>
-    public static readonly Counter<long> DeadEvents = Meter.CreateCounter<long>("haven_dead_events", "{event}", "Events set aside as dead by the signals stage, by stage.");
+    public static readonly Counter<long> DeadEvents = Meter.CreateCounter<long>("haven.events.dead", "{event}", "Events set aside as dead by the signals stage, by stage.");
 
     /// <summary>Failures of a background loop that it survived (it backs off and tries again), tagged with <c>loop</c>.</summary>
-    public static readonly Counter<long> BackgroundFailures = Meter.CreateCounter<long>("haven_background_failures", "{failure}", "Failures of background loops (processor, outbox dispatchers, index refresher), by loop.");
+    public static readonly Counter<long> BackgroundFailures = Meter.CreateCounter<long>("haven.background.failures", "{failure}", "Failures of background loops (processor, outbox dispatchers, index refresher), by loop.");
+
+    /// <summary>Decisions recorded, tagged with the policy's <c>rule</c> and <c>mode</c> (enforce or shadow).</summary>
+    public static readonly Counter<long> Decisions = Meter.CreateCounter<long>("haven.policy.decisions", "{decision}", "Policy decisions recorded, by rule and mode.");
+
+    /// <summary>Delivery attempts recorded by the outbox dispatchers, tagged with <c>adapter</c> and <c>outcome</c> (delivered, retrying, dead).</summary>
+    public static readonly Counter<long> OutboxAttempts = Meter.CreateCounter<long>("haven.outbox.attempts", "{attempt}", "Outbox delivery attempts, by adapter and outcome.");
+
+    /// <summary>Time of one signals-stage batch, tagged with <c>outcome</c> (<c>ok</c> or <c>failed</c>).</summary>
+    public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("haven.processor.batch.duration", "s", "Duration of a signals-stage batch.");
+
+    /// <summary>Events in one signals-stage batch.</summary>
+    public static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>("haven.processor.batch.size", "{event}", "Events in a signals-stage batch.");
+
+    /// <summary>Time to build the match index from the banks.</summary>
+    public static readonly Histogram<double> IndexRebuildDuration = Meter.CreateHistogram<double>("haven.match.index.rebuild.duration", "s", "Duration of a match index rebuild from the banks.");
 }

@@ -41,7 +41,14 @@ public sealed class ServerFixture : IAsyncLifetime
         var key = await new ApiKeyService(_store).CreateAsync("tests", ["ingest", "match", "read", "admin"]);
         ApiKey = key.Value.PlaintextKey;
 
-        var options = new HavenServerOptions { Urls = "http://127.0.0.1:0", MediaLimits = Limits, IndexRefreshInterval = TimeSpan.FromMilliseconds(200), DecodeWait = TimeSpan.FromMilliseconds(300) };
+        var options = new HavenServerOptions
+        {
+            Urls = "http://127.0.0.1:0",
+            MediaLimits = Limits,
+            IndexRefreshInterval = TimeSpan.FromMilliseconds(200),
+            DecodeWait = TimeSpan.FromMilliseconds(300),
+            Telemetry = new Haven.Server.Telemetry.TelemetryOptions { Prometheus = true, ExportInterval = TimeSpan.FromMilliseconds(200) }
+        };
         _app = HavenServer.Build(options, _store, logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingProvider(Logs)));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Haven.Media;
+using Haven.Pipeline;
 using Haven.Signals;
 using Spectre.Console;
 
@@ -99,9 +99,8 @@ internal static class DeadEventCommands
                 return ExitCodes.StoreError;
             }
 
-            using var fetcher = ProcessCommands.FetchOptions(parse.GetValue(hosts)) is { } fetch ? new MediaFetcher(fetch) : null;
-            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, Fetcher = fetcher, Adapters = targets.Adapters });
-            var result = await processor.RetryDeadAsync(everything ? null : given, ct);
+            await using var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = engine, Fetch = ProcessCommands.FetchOptions(parse.GetValue(hosts)), Targets = targets });
+            var result = await pipeline.Processor.RetryDeadAsync(everything ? null : given, ct);
             Console.Out.WriteLine($"{result.Retried} retried, {result.StillDead} still dead, {result.NotFound} not dead");
             return result.StillDead > 0 ? ExitCodes.InputError : result.NotFound > 0 && result.Retried == 0 ? ExitCodes.NotFound : ExitCodes.Ok;
         }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Haven.Cli.Configuration;
 using Haven.Events;
 using Spectre.Console;
 
@@ -12,7 +13,7 @@ internal static class IngestCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "NDJSON file: one event per line ('-' reads standard input)." };
-        var batch = new Option<int>("--batch") { Description = "Events per committed batch.", DefaultValueFactory = _ => 5_000 };
+        var batch = new Option<int>("--batch") { Description = "Events per committed batch. Events:IngestBatchSize.", DefaultValueFactory = _ => HavenConfig.Int32(Settings.IngestBatch, 5_000) };
         var limits = new EventLimitOptions();
         var command = new Command("ingest", "Ingest platform events from an NDJSON file: idempotent on event id, durable per batch, every bad line reported with its number.") { file, batch };
         limits.AddTo(command);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Haven.Cli.Configuration;
 using Haven.Media;
+using Haven.Pipeline;
 using Haven.Policy;
 using Haven.Signals;
 using Spectre.Console;
@@ -15,16 +17,17 @@ namespace Haven.Cli.Commands;
 internal static class ProcessCommands
 {
     /// <summary><c>--policy FILE</c>: the policy to decide by; the shipped default when omitted.</summary>
-    public static Option<string?> PolicyOption() => new("--policy") { Description = "Policy file to decide by (default: the shipped policies/default.policy.json)." };
+    public static Option<string?> PolicyOption() => new("--policy") { Description = "Policy file to decide by (default: the shipped policies/default.policy.json). Signals:Policy.", DefaultValueFactory = _ => HavenConfig.Text(Settings.Policy) };
 
     /// <summary><c>--shadow</c>: record decisions without acting.</summary>
-    public static Option<bool> ShadowOption() => new("--shadow") { Description = "Shadow mode: record every decision, enqueue no action." };
+    public static Option<bool> ShadowOption() => new("--shadow") { Description = "Shadow mode: record every decision, enqueue no action. Signals:Shadow.", DefaultValueFactory = _ => HavenConfig.Flag(Settings.Shadow, false) };
 
     /// <summary><c>--media-host HOST</c>: hosts media URLs may be fetched from.</summary>
     public static Option<string[]> MediaHostOption() => new("--media-host")
     {
-        Description = "Allow fetching media URLs in events from this host (exact, or *.suffix); repeat for more. Without it URLs are refused.",
+        Description = "Allow fetching media URLs in events from this host (exact, or *.suffix); repeat for more. Without it URLs are refused. Media:AllowedHosts.",
         AllowMultipleArgumentsPerToken = true,
+        DefaultValueFactory = _ => HavenConfig.List(Settings.MediaHosts),
     };
 
     /// <summary>Loads the policy named on the command line, printing every error when it does not validate.</summary>
@@ -48,15 +51,15 @@ internal static class ProcessCommands
     /// <summary><c>--decode-budget-mb N</c>: megabytes of decode working memory in flight across the process.</summary>
     public static Option<long> DecodeBudgetOption() => new("--decode-budget-mb")
     {
-        Description = "Megabytes of image-decode working memory in flight across the whole process (at least 16).",
-        DefaultValueFactory = _ => DecodeBudget.DefaultMaxBytes >> 20,
+        Description = "Megabytes of image-decode working memory in flight across the whole process (at least 16). Media:DecodeBudgetMb.",
+        DefaultValueFactory = _ => HavenConfig.Integer(Settings.DecodeBudgetMb, DecodeBudget.DefaultMaxBytes >> 20),
     };
 
     /// <summary><c>--max-parallel-decodes N</c>: decodes running at once across the process.</summary>
     public static Option<int> MaxParallelDecodesOption() => new("--max-parallel-decodes")
     {
-        Description = "Image decodes running at once across the whole process (default: the processor count).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
+        Description = "Image decodes running at once across the whole process (default: the processor count). Media:MaxParallelDecodes.",
+        DefaultValueFactory = _ => HavenConfig.Int32(Settings.MaxParallelDecodes, Environment.ProcessorCount),
     };
 
     /// <summary>The decode budget for the options' values, or the reason they cannot work.</summary>
@@ -73,7 +76,7 @@ internal static class ProcessCommands
         var policy = PolicyOption();
         var shadow = ShadowOption();
         var hosts = MediaHostOption();
-        var batch = new Option<int>("--batch") { Description = "Events per transaction.", DefaultValueFactory = _ => 10_000 };
+        var batch = new Option<int>("--batch") { Description = "Events per transaction. Signals:BatchSize.", DefaultValueFactory = _ => HavenConfig.Int32(Settings.ProcessBatch, 10_000) };
         var decodeBudget = DecodeBudgetOption();
         var parallelDecodes = MaxParallelDecodesOption();
         var enforcement = new EnforcementCliOptions();
@@ -115,10 +118,9 @@ internal static class ProcessCommands
                 return ExitCodes.StoreError;
             }
 
-            using var fetcher = FetchOptions(parse.GetValue(hosts)) is { } fetch ? new MediaFetcher(fetch) : null;
-            await using var processor = new SignalProcessor(store, new ProcessorOptions { Policy = engine, BatchSize = parse.GetValue(batch), Fetcher = fetcher, DecodeBudget = budget, Adapters = targets.Adapters });
+            await using var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = engine, BatchSize = parse.GetValue(batch), Fetch = FetchOptions(parse.GetValue(hosts)), Targets = targets }, budget: budget);
             var clock = Stopwatch.StartNew();
-            var stats = await RunWithProgressAsync(processor, ct);
+            var stats = await RunWithProgressAsync(pipeline.Processor, ct);
             PrintStats(stats, clock.Elapsed, engine);
             return ExitCodes.Ok;
         }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Haven.Cli.Configuration;
 using Haven.Media;
 using Haven.Server;
 using Microsoft.Extensions.Hosting;
@@ -10,9 +11,9 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated). Loopback by default.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes.", DefaultValueFactory = _ => MediaLimits.DefaultMaxBytes };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard).", DefaultValueFactory = _ => MediaLimits.DefaultMaxPixels };
+        var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated). Loopback by default. Server:Urls.", DefaultValueFactory = _ => HavenConfig.Text(Settings.Urls) ?? "http://127.0.0.1:8080" };
+        var maxBytes = new Option<long>("--max-bytes") { Description = "Largest media accepted, in bytes. Media:MaxBytes.", DefaultValueFactory = _ => HavenConfig.Integer(Settings.MaxBytes, MediaLimits.DefaultMaxBytes) };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Largest image accepted, in pixels (decompression-bomb guard). Media:MaxPixels.", DefaultValueFactory = _ => HavenConfig.Integer(Settings.MaxPixels, MediaLimits.DefaultMaxPixels) };
         var scaled = MediaFiles.ScaledDecodeOption();
         var enforcement = new EnforcementCliOptions();
         var policy = ProcessCommands.PolicyOption();
@@ -20,8 +21,8 @@ internal static class ServeCommand
         var hosts = ProcessCommands.MediaHostOption();
         var decodeBudget = ProcessCommands.DecodeBudgetOption();
         var parallelDecodes = ProcessCommands.MaxParallelDecodesOption();
-        var decodeWait = new Option<double>("--decode-wait") { Description = "Seconds POST /v1/media/match waits for decode budget before answering 503 busy.", DefaultValueFactory = _ => 5 };
-        var noProcess = new Option<bool>("--no-process") { Description = "Only take events in; leave processing to another worker (haven process or another serve)." };
+        var decodeWait = new Option<double>("--decode-wait") { Description = "Seconds POST /v1/media/match waits for decode budget before answering 503 busy. Server:DecodeWait (a duration).", DefaultValueFactory = _ => HavenConfig.Duration(Settings.DecodeWait, TimeSpan.FromSeconds(5)).TotalSeconds };
+        var noProcess = new Option<bool>("--no-process") { Description = "Only take events in; leave processing to another worker (haven process or another serve). Server:Process = false.", DefaultValueFactory = _ => !HavenConfig.Flag(Settings.Process, true) };
         var limits = new EventLimitOptions();
         var command = new Command("serve", "Run the HTTP API (/v1, API key required; OpenAPI at /openapi/v1.json) and the signals stage over ingested events.")
         {
@@ -48,6 +49,17 @@ internal static class ServeCommand
                 DecodeWait = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(decodeWait), -1, 3600)),
                 Webhook = targets.Webhook,
                 Mastodon = targets.Mastodon,
+                DefaultRateLimitPerMinute = HavenConfig.Int32(Settings.RateLimit, 6_000),
+                IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
+                ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
+                MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),
+                Telemetry = new Haven.Server.Telemetry.TelemetryOptions
+                {
+                    Prometheus = HavenConfig.Flag(Settings.Prometheus, false),
+                    OtlpEndpoint = HavenConfig.Text(Settings.OtlpEndpoint) is { } otlp ? new Uri(otlp) : null,
+                    OtlpProtocol = HavenConfig.Text(Settings.OtlpProtocol) ?? "http/protobuf",
+                    ExportInterval = HavenConfig.Duration(Settings.ExportInterval, TimeSpan.FromSeconds(15)),
+                },
             };
             options.EventLimits = eventLimits;
             options.ProcessEvents = !parse.GetValue(noProcess);

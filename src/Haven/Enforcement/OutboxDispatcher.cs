@@ -204,6 +204,12 @@ internal sealed class OutboxDispatcher
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        HavenMetrics.OutboxAttempts.Add(1, new("adapter", _adapter.AdapterName), new("outcome", state switch
+        {
+            OutboxState.Delivered => "delivered",
+            OutboxState.Pending => "retrying",
+            _ => "dead",
+        }));
         switch (state)
         {
             case OutboxState.Delivered:

@@ -139,6 +139,10 @@ internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
         foreach (var outcome in answered.GroupBy(r => (r.Status, r.Code)))
         {
             HavenMetrics.IngestLines.Add(outcome.Count(), new("status", outcome.Key.Status.ToString().ToLowerInvariant()), new("code", outcome.Key.Code ?? "none"));
+            if (outcome.Key.Status == IngestStatus.Accepted)
+            {
+                HavenMetrics.EventsIngested.Add(outcome.Count());
+            }
         }
 
         return answered;
@@ -315,6 +319,17 @@ internal sealed record EventMediaRecord(int Index, string? MediaId, string Sourc
 /// <summary>An event's own record: where it sits in the log, whether the signals stage has processed it, and its media outcomes (ids and codes only, never content).</summary>
 internal sealed record EventRecord(string Id, long Seq, string Type, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string Actor, bool Processed, IReadOnlyList<EventMediaRecord> Media);
 
+/// <summary>Where a consumer stands in the log (<see cref="EventRecords.ReadLagAsync"/>); times in Unix milliseconds.</summary>
+internal readonly record struct LogLag(long Last, long Processed, long? OldestWaitingReceivedAt, long CheckpointUpdatedAt)
+{
+    /// <summary>Events stored and not yet processed.</summary>
+    public long Waiting => Math.Max(0, Last - Processed);
+
+    /// <summary>How long the oldest waiting event has waited (zero when none waits).</summary>
+    public TimeSpan OldestWait(long nowUnixMilliseconds) =>
+        OldestWaitingReceivedAt is { } received ? TimeSpan.FromMilliseconds(Math.Max(0, nowUnixMilliseconds - received)) : TimeSpan.Zero;
+}
+
 /// <summary>Reads event records and where consumers of the log stand.</summary>
 internal static class EventRecords
 {
@@ -325,6 +340,23 @@ internal static class EventRecords
     public static Task<(long Seq, long UpdatedAt)?> ReadCheckpointAsync(System.Data.Common.DbConnection connection, string name, CancellationToken cancellationToken) =>
         connection.QuerySingleOrDefaultAsync<(long Seq, long UpdatedAt)?>(new CommandDefinition(
             "SELECT last_seq, updated_at FROM processor_checkpoints WHERE name = @name", new { name }, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// How far the consumer <paramref name="name"/> is behind the log: the last stored event, the checkpoint, when the oldest
+    /// waiting event was received (null when none waits) and when the checkpoint last moved (0 before its first batch).
+    /// Read by the readiness check and the telemetry sampler.
+    /// </summary>
+    public static async Task<LogLag> ReadLagAsync(System.Data.Common.DbConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var last = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(seq) FROM events", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+        var checkpoint = await ReadCheckpointAsync(connection, name, cancellationToken).ConfigureAwait(false);
+        var processed = checkpoint?.Seq ?? 0;
+        long? oldestWaiting = last > processed
+            ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT received_at FROM events WHERE seq > @processed ORDER BY seq LIMIT 1", new { processed }, cancellationToken: cancellationToken)).ConfigureAwait(false)
+            : null;
+        return new LogLag(last, processed, oldestWaiting, checkpoint?.UpdatedAt ?? 0);
+    }
 
     /// <summary>The record of event <paramref name="eventId"/>, or null when no such event is stored.</summary>
     public static async Task<EventRecord?> FindAsync(HavenStore store, string eventId, string checkpointName = SignalsCheckpoint, CancellationToken cancellationToken = default)
