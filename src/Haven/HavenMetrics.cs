@@ -18,6 +18,12 @@ internal static class HavenMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
+    // Durations in seconds, from a fast batch to a slow index rebuild (the SDK's default boundaries are for milliseconds).
+    private static readonly InstrumentAdvice<double> Seconds = new() { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] };
+
+    // Events per batch, up to the largest batch size.
+    private static readonly InstrumentAdvice<long> Events = new() { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000] };
+
     /// <summary>Spans; tags carry counts and codes only.</summary>
     public static readonly ActivitySource Activities = new(ActivitySourceName);
 
@@ -46,11 +52,11 @@ internal static class HavenMetrics
     public static readonly Counter<long> OutboxAttempts = Meter.CreateCounter<long>("haven.outbox.attempts", "{attempt}", "Outbox delivery attempts, by adapter and outcome.");
 
     /// <summary>Time of one signals-stage batch, tagged with <c>outcome</c> (<c>ok</c> or <c>failed</c>).</summary>
-    public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("haven.processor.batch.duration", "s", "Duration of a signals-stage batch.");
+    public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram("haven.processor.batch.duration", "s", "Duration of a signals-stage batch.", advice: Seconds);
 
     /// <summary>Events in one signals-stage batch.</summary>
-    public static readonly Histogram<long> BatchSize = Meter.CreateHistogram<long>("haven.processor.batch.size", "{event}", "Events in a signals-stage batch.");
+    public static readonly Histogram<long> BatchSize = Meter.CreateHistogram("haven.processor.batch.size", "{event}", "Events in a signals-stage batch.", advice: Events);
 
     /// <summary>Time to build the match index from the banks.</summary>
-    public static readonly Histogram<double> IndexRebuildDuration = Meter.CreateHistogram<double>("haven.match.index.rebuild.duration", "s", "Duration of a match index rebuild from the banks.");
+    public static readonly Histogram<double> IndexRebuildDuration = Meter.CreateHistogram("haven.match.index.rebuild.duration", "s", "Duration of a match index rebuild from the banks.", advice: Seconds);
 }

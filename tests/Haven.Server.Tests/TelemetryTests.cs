@@ -35,6 +35,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
         Assert.NotNull(Value(metrics, "haven_processor_lag_duration_seconds"));
         Assert.NotNull(Value(metrics, "haven_match_index_entries", "kind=\"pdq\""));
         Assert.NotNull(Value(metrics, "http_server_request_duration_seconds_count", "http_route=\"/v1/events/{id}\""));
+        Assert.NotNull(Value(metrics, "haven_match_index_rebuild_duration_seconds_bucket", "le=\"0.005\""));
         Assert.DoesNotContain("telemetry-unknown-event", metrics, StringComparison.Ordinal);
     }
 
