@@ -95,6 +95,13 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Contains("--batch must be 1..100000", invalidValue.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=db;Username=haven;Password=hunter2-secret;Database=haven", "Host=db;Username=haven;Password=***;Database=haven")]
+    [InlineData("host=db;pwd = 'a;b' ;database=x", "host=db;pwd=*** ;database=x")]
+    [InlineData("Host=db;Database=haven", "Host=db;Database=haven")]
+    public void Haven_config_never_shows_a_connection_string_password(string connection, string shown) =>
+        Assert.Equal(shown, Haven.Cli.Commands.ConfigCommand.WithoutPassword(connection));
+
     [Fact]
     public void Every_setting_is_documented_with_its_environment_variable()
     {

@@ -20,7 +20,9 @@ internal static class ConfigCommand
             var rows = Settings.All.Select(s => new
             {
                 key = s.Key,
-                value = s.Secret ? (HavenConfig.Text(s) is null ? null : "(set)") : s.Kind == SettingKind.List ? string.Join(",", HavenConfig.List(s)) is { Length: > 0 } list ? list : null : HavenConfig.Text(s),
+                value = s.Secret ? (HavenConfig.Text(s) is null ? null : "(set)")
+                    : s.Kind == SettingKind.List ? string.Join(",", HavenConfig.List(s)) is { Length: > 0 } list ? list : null
+                    : HavenConfig.Text(s) is { } text && s == Settings.Postgres ? WithoutPassword(text) : HavenConfig.Text(s),
                 source = HavenConfig.Source(s),
                 environment = s.Environment,
                 option = s.Option,
@@ -47,4 +49,8 @@ internal static class ConfigCommand
         });
         return command;
     }
+
+    /// <summary>A connection string with its password (if any) replaced by <c>***</c>.</summary>
+    internal static string WithoutPassword(string connectionString) =>
+        System.Text.RegularExpressions.Regex.Replace(connectionString, @"(?i)\b(password|pwd)\s*=\s*(""[^""]*""|'[^']*'|[^;]*)", "$1=***");
 }
