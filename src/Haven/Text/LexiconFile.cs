@@ -1,5 +1,5 @@
 using System.Globalization;
-using Haven.Banks.Import;
+using Haven.Csv;
 using Haven.Kernels.Text;
 
 namespace Haven.Text;

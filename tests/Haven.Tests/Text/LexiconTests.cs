@@ -43,6 +43,18 @@ public sealed class LexiconFileTests
         Assert.Single(entries);
     }
 
+    [Fact]
+    public async Task Quoting_follows_rfc_4180_as_bank_imports_do_and_lines_stay_physical()
+    {
+        const string file = "pattern,category,source\r\n" +     // 1
+            "\"say \"\"bluefinch\"\"\",cse_term,\"listed\r\nthere\"\r\n" + // 2-3: doubled quotes, a line break inside quotes
+            ",cse_term,\r\n" +                                          // 4 empty pattern
+            "finch,cse_term,\"a, b\"\r\n";                               // 5
+        var (entries, errors) = await LexiconFile.ReadAsync(new StringReader(file));
+        Assert.Equal([(2L, "say \"bluefinch\"", "listed\r\nthere"), (5L, "finch", "a, b")], entries.Select(e => (e.Line, e.Pattern, e.Source)));
+        Assert.Equal("line 4: pattern is empty", Assert.Single(errors).ToString());
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("term,kind\nx,cse_term\n", "bad header")]

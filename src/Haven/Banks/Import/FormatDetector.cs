@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Haven.Csv;
 
 namespace Haven.Banks.Import;
 

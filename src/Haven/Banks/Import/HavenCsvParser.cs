@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Haven.Csv;
 
 namespace Haven.Banks.Import;
 
@@ -45,7 +46,7 @@ internal sealed class HavenCsvParser(ImportOptions options) : IEntryParser
         {
             if (!SignalTypes.TryParse(typeName, out var named))
             {
-                return ParsedLine.Bad(line, $"unknown signal_type '{PlainHexParser.Printable(typeName)}' (expected pdq, md5 or sha256)");
+                return ParsedLine.Bad(line, $"unknown signal_type '{InputText.Printable(typeName)}' (expected pdq, md5 or sha256)");
             }
 
             type = named;
@@ -64,7 +65,7 @@ internal sealed class HavenCsvParser(ImportOptions options) : IEntryParser
         {
             if (!int.TryParse(qualityText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
             {
-                return ParsedLine.Bad(line, $"quality '{PlainHexParser.Printable(qualityText)}' is not a whole number");
+                return ParsedLine.Bad(line, $"quality '{InputText.Printable(qualityText)}' is not a whole number");
             }
 
             quality = parsed;

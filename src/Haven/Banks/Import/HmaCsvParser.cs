@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Haven.Csv;
 
 namespace Haven.Banks.Import;
 
@@ -69,7 +70,7 @@ internal sealed class HmaCsvParser(ImportOptions options) : IEntryParser
 
         if (!TryMapSignalType(typeName, out var type))
         {
-            return ParsedLine.Bad(line, $"signal type '{PlainHexParser.Printable(typeName)}' is not supported (pdq, md5, video_md5, sha256); filter the export to those types");
+            return ParsedLine.Bad(line, $"signal type '{InputText.Printable(typeName)}' is not supported (pdq, md5, video_md5, sha256); filter the export to those types");
         }
 
         var value = header.Get(fields, "signal_str");

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Haven.Csv;
 
 namespace Haven.Banks.Import;
 
@@ -50,7 +51,7 @@ internal sealed class PlainHexParser(ImportOptions options) : IEntryParser
             value = text[(space + 1)..].Trim();
             if (!HmaCsvParser.TryMapSignalType(typeName, out var named))
             {
-                return ParsedLine.Bad(number, $"unknown signal type '{Printable(typeName)}' (expected pdq, md5 or sha256, optionally followed by one value)");
+                return ParsedLine.Bad(number, $"unknown signal type '{InputText.Printable(typeName)}' (expected pdq, md5 or sha256, optionally followed by one value)");
             }
 
             if (value.IndexOfAny(' ', '\t') >= 0)
@@ -77,21 +78,5 @@ internal sealed class PlainHexParser(ImportOptions options) : IEntryParser
         return NewBankEntry.TryCreate(type.Value, value, null, options.Category, options.Source, null, out var entry, out var error)
             ? ParsedLine.Ok(number, entry)
             : ParsedLine.Bad(number, error);
-    }
-
-    // Type names are echoed in errors to help the operator; cap and sanitise them so a binary file does not flood the report.
-    internal static string Printable(ReadOnlySpan<char> text)
-    {
-        var clipped = text.Length > 24 ? text[..24] : text;
-        var chars = clipped.ToArray();
-        for (var i = 0; i < chars.Length; i++)
-        {
-            if (char.IsControl(chars[i]))
-            {
-                chars[i] = '?';
-            }
-        }
-
-        return new string(chars) + (text.Length > 24 ? "…" : string.Empty);
     }
 }

@@ -1,6 +1,6 @@
-using Haven.Banks.Import;
+using Haven.Csv;
 
-namespace Haven.Tests.Banks;
+namespace Haven.Tests.Csv;
 
 public sealed class CsvRecordReaderTests
 {

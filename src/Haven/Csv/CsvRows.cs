@@ -1,12 +1,15 @@
 using System.Runtime.CompilerServices;
 
-namespace Haven.Banks.Import;
+namespace Haven.Csv;
 
 /// <summary>A data row of a headed CSV file (fields mapped by <see cref="Header"/>), or an error on a line.</summary>
 /// <param name="Fields">Valid until the next row is read.</param>
 internal readonly record struct CsvRow(long Line, List<string>? Fields, CsvHeader? Header, string? Error);
 
-/// <summary>The record loop every headed CSV format shares: header first, blank rows skipped, one error per bad record.</summary>
+/// <summary>
+/// The record loop every headed CSV format shares (bank imports in Haven and HMA CSV, lexicon files): header first,
+/// blank rows skipped, one error per bad record.
+/// </summary>
 internal static class CsvRows
 {
     /// <summary>

@@ -1,6 +1,6 @@
-using Haven.Simulation;
+using Haven.Graph;
 
-namespace Haven.Graph;
+namespace Haven.Simulation;
 
 /// <summary>One algorithm from one seed set, measured against the planted truth.</summary>
 internal sealed record EvaluationRow(

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Haven.Banks.Import;
+namespace Haven.Csv;
 
 /// <summary>
 /// Streaming RFC 4180 reader: comma separated; fields may be quoted with <c>"</c>, inside which commas, line breaks and

@@ -1,4 +1,4 @@
-namespace Haven.Banks.Import;
+namespace Haven.Csv;
 
 /// <summary>Maps a CSV header row onto known column names (case-insensitive, surrounding spaces and a BOM ignored).</summary>
 internal sealed class CsvHeader
@@ -27,7 +27,7 @@ internal sealed class CsvHeader
             var name = ColumnName(fields[i]);
             if (!known.Contains(name))
             {
-                problems.Add($"unknown column '{PlainHexParser.Printable(name)}'");
+                problems.Add($"unknown column '{InputText.Printable(name)}'");
             }
             else if (!indexes.TryAdd(name, i))
             {
