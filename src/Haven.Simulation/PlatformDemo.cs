@@ -5,6 +5,7 @@ using Haven.Banks;
 using Haven.Banks.Import;
 using Haven.Events;
 using Haven.Graph;
+using Haven.Pipeline;
 using Haven.Policy;
 using Haven.Signals;
 using Haven.Storage;
@@ -76,9 +77,10 @@ internal static class PlatformDemo
         Done("ingest");
 
         ProcessStats processing;
-        await using (var processor = new SignalProcessor(store, new ProcessorOptions { Policy = PolicyLoader.LoadBuiltIn().AsShadow() }))
+        // The same factory as haven serve and haven process; the shipped policy in shadow mode, so no action is enqueued.
+        await using (var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = PolicyLoader.LoadBuiltIn().AsShadow() }))
         {
-            processing = await processor.RunAsync(new Progress<(long Done, long Total)>(p => progress?.Report(new DemoPhase("signals, policy (shadow), decisions", p.Done, p.Total))), cancellationToken).ConfigureAwait(false);
+            processing = await pipeline.Processor.RunAsync(new Progress<(long Done, long Total)>(p => progress?.Report(new DemoPhase("signals, policy (shadow), decisions", p.Done, p.Total))), cancellationToken).ConfigureAwait(false);
         }
 
         Done("process");
