@@ -43,12 +43,18 @@ internal static class MediaFiles
         return files;
     }
 
-    /// <summary>Hashes files on all cores, in input order; unreadable files come back with an error.</summary>
-    public static IEnumerable<(string Path, MediaSignals Signals)> HashAll(IReadOnlyList<string> files, MediaHasher hasher) =>
-        files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
-            .Select(path => (path, Hash(path, hasher)));
+    /// <summary>
+    /// Hashes files on all cores, in input order; unreadable files come back with an error. One file is hashed on the
+    /// calling thread (starting PLINQ costs more than the hash). <paramref name="exact"/> false skips MD5 and SHA-256
+    /// (their <see cref="MediaSignals.Exact"/> is then empty) for callers that print only PDQ.
+    /// </summary>
+    public static IEnumerable<(string Path, MediaSignals Signals)> HashAll(IReadOnlyList<string> files, MediaHasher hasher, bool exact = true) =>
+        files.Count == 1
+            ? files.Select(path => (path, Hash(path, hasher, exact)))
+            : files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
+                .Select(path => (path, Hash(path, hasher, exact)));
 
-    private static MediaSignals Hash(string path, MediaHasher hasher)
+    private static MediaSignals Hash(string path, MediaHasher hasher, bool exact)
     {
         try
         {
@@ -58,7 +64,8 @@ internal static class MediaFiles
                 return MediaSignals.Failed(length, hasher.Pipeline, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
             }
 
-            return hasher.Hash(File.ReadAllBytes(path));
+            var bytes = File.ReadAllBytes(path);
+            return exact ? hasher.Hash(bytes) : hasher.Hash(bytes, default(ExactHashes));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

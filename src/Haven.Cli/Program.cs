@@ -3,8 +3,12 @@ using Haven.Cli;
 using Haven.Cli.Commands;
 using Haven.Cli.Configuration;
 
+// `haven hash` is run once per file by platforms, so it starts lean (docs/adr/0007-cli-startup.md): only its own command
+// is built and Spectre.Console (which it never uses) is not set up.
+var hashOnly = args is ["hash", ..];
+
 // Redirected output has no terminal width; Spectre would wrap tables at 80 columns.
-if (Console.IsOutputRedirected)
+if (Console.IsOutputRedirected && !hashOnly)
 {
     Spectre.Console.AnsiConsole.Profile.Width = 160;
 }
@@ -29,6 +33,9 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     CliContext.Postgres,
     ConfigCommand.Create(),
     HashCommand.Create(),
+};
+Command[] others = hashOnly ? [] :
+[
     BankCommands.Create(),
     MatchCommands.Lookup(),
     MatchCommands.Match(),
@@ -49,7 +56,11 @@ var root = new RootCommand("Haven: find and stop child sexual exploitation on a 
     SimulateCommand.Create(),
     DiscoverCommand.Create(),
     EvaluateCommand.Create(),
-};
+];
+foreach (var command in others)
+{
+    root.Add(command);
+}
 
 // Audit entries appended by this process name the operating-system user at the command line.
 Haven.Audit.AuditContext.Actor = "cli:" + Environment.UserName;

@@ -56,7 +56,7 @@ internal static partial class BenchCommand
         var path = Path.Combine(Path.GetTempPath(), $"haven-bench-memory-{Guid.NewGuid():N}.png");
         await File.WriteAllBytesAsync(path, SyntheticImages.LargePng(side), ct);
         var pngBytes = new FileInfo(path).Length;
-        var table = new Table().Title($"haven bench memory — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {side}×{side} RGBA PNG of {pngBytes / 1024.0 / 1024:N2} MB, peak RSS (VmHWM) of a fresh process")
+        var table = new Table().Title($"haven bench memory — {BenchSteady.MachineLine()}; load {BenchSteady.LoadAverage()}; {side}×{side} RGBA PNG of {pngBytes / 1024.0 / 1024:N2} MB, peak RSS (VmHWM) of a fresh process")
             .AddColumn("scenario").AddColumn(new TableColumn("bounded").RightAligned()).AddColumn(new TableColumn("baseline").RightAligned())
             .AddColumn(new TableColumn("ratio").RightAligned()).AddColumn("baseline is").AddColumn("target");
         try

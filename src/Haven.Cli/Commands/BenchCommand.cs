@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Haven.Kernels.Hamming;
 using Haven.Kernels.Pdq;
 using Haven.Media;
@@ -20,7 +19,7 @@ internal static partial class BenchCommand
     {
         var bench = new Command("bench", "Quick benchmarks with in-run baselines (see bench/ for the BenchmarkDotNet suite).");
         var entries = new Option<int>("--entries") { Description = "PDQ index size for the lookup figures.", DefaultValueFactory = _ => 1_000_000 };
-        var seconds = new Option<double>("--seconds") { Description = "Time spent measuring each figure.", DefaultValueFactory = _ => 1.5 };
+        var seconds = new Option<double>("--seconds") { Description = "Length of one measuring window; each figure repeats windows until two in a row agree within 3 % (at most 12).", DefaultValueFactory = _ => 0.5 };
         var media = new Command("media", "PDQ from pixels, decode + PDQ, index lookups and build, on one core.") { entries, seconds };
         media.SetAction((parse, ct) => CliContext.GuardAsync("bench media", () => Task.FromResult(RunMedia(parse.GetValue(entries), TimeSpan.FromSeconds(parse.GetValue(seconds)), ct))));
         bench.Add(media);
@@ -81,7 +80,7 @@ internal static partial class BenchCommand
                 naive.Stop();
                 var ours = count / batched.Elapsed.TotalSeconds;
                 var baseline = naiveCount / naive.Elapsed.TotalSeconds;
-                var table = new Table().Title($"haven bench ingest — {(options.Provider == "sqlite" ? "SQLite" : "PostgreSQL")}, {count:N0} text events")
+                var table = new Table().Title($"haven bench ingest — {(options.Provider == "sqlite" ? "SQLite" : "PostgreSQL")}, {count:N0} text events; {BenchSteady.MachineLine()}; load {BenchSteady.LoadAverage()}")
                     .AddColumn("figure").AddColumn(new TableColumn("Haven").RightAligned()).AddColumn(new TableColumn("baseline").RightAligned())
                     .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn("baseline is").AddColumn("target");
                 table.AddRow("ingest, durable per batch of 5,000", $"{ours:N0} events/s", $"{baseline:N0} events/s", $"{ours / baseline:N1}×", "one event per commit", options.Provider == "sqlite" ? "≥ 50,000/s" : "-");
@@ -111,9 +110,9 @@ internal static partial class BenchCommand
             return ExitCodes.Usage;
         }
 
-        var table = new Table().Title($"haven bench media — {Environment.ProcessorCount} cores, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, single-threaded figures")
+        var table = new Table().Title($"haven bench media — {BenchSteady.MachineLine()}; single-threaded figures")
             .AddColumn("figure").AddColumn(new TableColumn("Haven").RightAligned()).AddColumn(new TableColumn("baseline").RightAligned())
-            .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn("baseline is").AddColumn("target");
+            .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn("baseline is").AddColumn("target").AddColumn("windows (Haven / baseline)").AddColumn("load");
         var console = CliContext.Stderr;
 
         // 1. PDQ from a decoded 512×512 RGB buffer, 8 dihedral hashes.
@@ -123,7 +122,7 @@ internal static partial class BenchCommand
         console.MarkupLine("[grey]measuring PDQ from pixels …[/]");
         var fast = Measure(() => PdqHasher.HashReference(rgb, 512, 512, 512 * 3, PdqPixelFormat.Rgb24, dihedral), budget, ct);
         var slow = Measure(() => PdqReferenceScalar.HashReference(rgb, 512, 512, 512 * 3, PdqPixelFormat.Rgb24, dihedral), budget, ct);
-        table.AddRow("PDQ, 512×512 pixels, 8 dihedral", Ms(fast), Ms(slow), Ratio(slow, fast), "literal scalar port of the spec", "≤ 0.4 ms");
+        table.AddRow("PDQ, 512×512 pixels, 8 dihedral", Ms(fast), Ms(slow), Ratio(slow, fast), "literal scalar port of the spec", "≤ 0.4 ms", Windows(fast, slow), BenchSteady.LoadAverage());
 
         // 2. Decode + PDQ of JPEGs.
         var hasher = new MediaHasher();
@@ -139,12 +138,12 @@ internal static partial class BenchCommand
                 using var full = SKBitmap.Decode(jpeg);
                 PdqReferenceScalar.HashReference(full.GetPixelSpan(), full.Width, full.Height, full.RowBytes, PdqPixelFormat.Rgba32, dihedral);
             }, budget, ct);
-            table.AddRow($"decode + PDQ, {w}×{h} JPEG", Ms(ours), Ms(naive), Ratio(naive, ours), "full decode, then scalar PDQ with resize", target);
+            table.AddRow($"decode + PDQ, {w}×{h} JPEG", Ms(ours), Ms(naive), Ratio(naive, ours), "full decode, then scalar PDQ with resize", target, Windows(ours, naive), BenchSteady.LoadAverage());
             if (w > 1024 && h > 1024)
             {
                 var scaledDecoder = new ImageDecoder(scaledJpegDecode: true);
                 var scaled = Measure(() => MediaHasher.HashPixels(scaledDecoder.Decode(jpeg).Image!), budget, ct);
-                table.AddRow($"  same, --scaled-decode (off by default)", Ms(scaled), Ms(naive), Ratio(naive, scaled), "full decode, then scalar PDQ with resize", "-");
+                table.AddRow($"  same, --scaled-decode (off by default)", Ms(scaled), Ms(naive), Ratio(naive, scaled), "full decode, then scalar PDQ with resize", "-", Windows(scaled, naive), BenchSteady.LoadAverage());
             }
         }
 
@@ -160,8 +159,8 @@ internal static partial class BenchCommand
         var built = Stopwatch.StartNew();
         var index = PdqIndex.Build(bank);
         built.Stop();
-        table.AddRow($"index build, {entryCount:N0} entries", $"{built.Elapsed.TotalSeconds:N2} s", "-", "-", "-", "-");
-        table.AddRow("index bytes per entry", $"{(double)index.MemoryBytes / entryCount:N1} B", "32 B hashes alone", "-", "-", "≤ 64 B");
+        table.AddRow($"index build, {entryCount:N0} entries", $"{built.Elapsed.TotalSeconds:N2} s", "-", "-", "-", "-", "1 (cold)", BenchSteady.LoadAverage());
+        table.AddRow("index bytes per entry", $"{(double)index.MemoryBytes / entryCount:N1} B", "32 B hashes alone", "-", "-", "≤ 64 B", "-", "-");
 
         var queries = new PdqHash[1024];
         for (var i = 0; i < queries.Length; i++)
@@ -176,7 +175,7 @@ internal static partial class BenchCommand
         var next = 0;
         var single = Measure(() => { hits.Clear(); index.Search(queries[next++ & 1023], PdqIndex.DefaultThreshold, hits); }, budget, ct);
         var scan = Measure(() => LinearScan(bank, queries[next++ & 1023], PdqIndex.DefaultThreshold), budget, ct);
-        table.AddRow($"lookup, {entryCount:N0} entries, threshold 31", Rate(single), Rate(scan), Ratio(scan, single), "linear scan of every entry", entryCount >= 10_000_000 ? "≥ 5,000/s" : "≥ 20,000/s");
+        table.AddRow($"lookup, {entryCount:N0} entries, threshold 31", Rate(single), Rate(scan), Ratio(scan, single), "linear scan of every entry", entryCount >= 10_000_000 ? "≥ 5,000/s" : "≥ 20,000/s", Windows(single, scan), BenchSteady.LoadAverage());
 
         // Eight hashes per query, made before timing: the query itself and seven far-flipped companions.
         var variantSets = new PdqHash[queries.Length][];
@@ -193,15 +192,22 @@ internal static partial class BenchCommand
                 LinearScan(bank, variant, PdqIndex.DefaultThreshold);
             }
         }, budget, ct);
-        table.AddRow("lookup, 8 dihedral hashes", Rate(eight), Rate(eightScan), Ratio(eightScan, eight), "8 linear scans", "-");
+        table.AddRow("lookup, 8 dihedral hashes", Rate(eight), Rate(eightScan), Ratio(eightScan, eight), "8 linear scans", "-", Windows(eight, eightScan), BenchSteady.LoadAverage());
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]Medians of repeated batches on one thread; the machine is shared, so compare ratios across runs, not absolute times.[/]");
+        AnsiConsole.MarkupLine("[grey]Each figure: the median of ≈ 50 ms batches in its last window, windows repeated until two in a row agree within 3 % (at most 12); load = 1-minute load average after it. The machine is shared, so compare ratios across runs, not absolute times.[/]");
         return ExitCodes.Ok;
     }
 
-    /// <summary>Median seconds per call over batches sized to about 50 ms, for <paramref name="budget"/> in total.</summary>
-    private static double Measure(Action op, TimeSpan budget, CancellationToken ct)
+    /// <summary>
+    /// Median seconds per call over batches sized to about 50 ms, in windows of <paramref name="window"/> repeated until
+    /// two in a row agree (<see cref="BenchSteady"/>): a single short window ends before tiered compilation has
+    /// produced the optimised code, and reports the warm-up instead of the steady state.
+    /// </summary>
+    private static SteadyFigure Measure(Action op, TimeSpan window, CancellationToken ct) =>
+        BenchSteady.Measure(() => MeasureWindow(op, window, ct));
+
+    private static double MeasureWindow(Action op, TimeSpan budget, CancellationToken ct)
     {
         op();
         var probe = Stopwatch.StartNew();
@@ -272,9 +278,11 @@ internal static partial class BenchCommand
         return rgb;
     }
 
-    private static string Ms(double seconds) => $"{seconds * 1000:N3} ms";
+    private static string Ms(SteadyFigure seconds) => $"{seconds.Value * 1000:N3} ms";
 
-    private static string Rate(double seconds) => $"{1 / seconds:N0} /s";
+    private static string Rate(SteadyFigure seconds) => $"{1 / seconds.Value:N0} /s";
 
-    private static string Ratio(double baseline, double ours) => $"{baseline / ours:N1}×";
+    private static string Ratio(SteadyFigure baseline, SteadyFigure ours) => $"{baseline.Value / ours.Value:N1}×";
+
+    private static string Windows(SteadyFigure ours, SteadyFigure baseline) => $"{BenchSteady.Describe(ours)} / {BenchSteady.Describe(baseline)}";
 }

@@ -30,7 +30,7 @@ internal static class HashCommand
         }
 
         var failures = missing.Count;
-        foreach (var (path, signals) in MediaFiles.HashAll(files, hasher))
+        foreach (var (path, signals) in MediaFiles.HashAll(files, hasher, exact: json))
         {
             if (json)
             {

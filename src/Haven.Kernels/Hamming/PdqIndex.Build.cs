@@ -30,13 +30,33 @@ public sealed partial class PdqIndex
     public static PdqIndex Build(ReadOnlySpan<PdqHash> hashes) => Build(hashes, ChooseLayout(hashes.Length));
 
     /// <summary>
+    /// Builds an index over the first <paramref name="count"/> of <paramref name="hashes"/> and keeps that array as its
+    /// own instead of copying it (when <paramref name="count"/> is its length), so a caller that filled an array for
+    /// the purpose does not hold two copies at once. The caller must not write to the array afterwards.
+    /// </summary>
+    public static PdqIndex BuildOwned(PdqHash[] hashes, int count)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, hashes.Length);
+        if (count < hashes.Length)
+        {
+            Array.Resize(ref hashes, count);
+        }
+
+        return BuildOwned(hashes, ChooseLayout(count), scanWhenCheaper: true);
+    }
+
+    /// <summary>
     /// Builds with an explicit layout. Tests use it to exercise the tables on small banks, with
     /// <paramref name="scanWhenCheaper"/> false so that no threshold falls back to the linear scan.
     /// </summary>
-    internal static PdqIndex Build(ReadOnlySpan<PdqHash> hashes, PdqIndexLayout layout, bool scanWhenCheaper = true)
+    internal static PdqIndex Build(ReadOnlySpan<PdqHash> hashes, PdqIndexLayout layout, bool scanWhenCheaper = true) =>
+        BuildOwned(hashes.ToArray(), layout, scanWhenCheaper);
+
+    private static PdqIndex BuildOwned(PdqHash[] copy, PdqIndexLayout layout, bool scanWhenCheaper)
     {
         layout.Validate();
-        var copy = hashes.ToArray();
         var count = copy.Length;
         if (layout.IsLinear || count == 0)
         {

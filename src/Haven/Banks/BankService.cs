@@ -225,13 +225,31 @@ internal sealed partial class BankService
     /// version of the same snapshot: an index built from these rows is exactly that version. Built for millions of rows:
     /// one forward-only reader, no per-row objects beyond the value string, category strings shared.
     /// </summary>
-    public async Task<long> ReadEnabledEntriesAsync(Action<EnabledEntry> onEntry, CancellationToken cancellationToken = default)
+    public Task<long> ReadEnabledEntriesAsync(Action<EnabledEntry> onEntry, CancellationToken cancellationToken = default) =>
+        ReadEnabledEntriesAsync(static _ => { }, onEntry, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadEnabledEntriesAsync(Action{EnabledEntry}, CancellationToken)"/>, first telling
+    /// <paramref name="onPdqCount"/> how many of the rows that follow are PDQ (counted in the same snapshot), so that a
+    /// caller can size its arrays once instead of growing them.
+    /// </summary>
+    public async Task<long> ReadEnabledEntriesAsync(Action<long> onPdqCount, Action<EnabledEntry> onEntry, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(onPdqCount);
         ArgumentNullException.ThrowIfNull(onEntry);
         var started = _store.Time.GetTimestamp();
         await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        await _store.PrepareForScanAsync(connection, cancellationToken);
         await using var transaction = await _store.BeginSnapshotReadAsync(connection, cancellationToken);
         var version = await HavenStore.ReadCounterAsync(connection, transaction, BanksVersionCounter, cancellationToken);
+
+        await using (var counting = connection.CreateCommand())
+        {
+            counting.Transaction = transaction;
+            counting.CommandText =
+                "SELECT COUNT(*) FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE b.enabled AND e.signal_type = 'pdq'";
+            onPdqCount(Convert.ToInt64(await counting.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+        }
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

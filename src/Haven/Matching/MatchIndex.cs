@@ -27,10 +27,10 @@ internal sealed class MatchIndex
     public static readonly IReadOnlyList<string> VariantNames = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"];
 
     private readonly PdqIndex _pdq;
-    private readonly IndexEntry[] _pdqEntries;
+    private readonly PdqEntries _pdqEntries;
     private readonly FrozenDictionary<string, IndexEntry[]> _exact;
 
-    private MatchIndex(long version, PdqIndex pdq, IndexEntry[] pdqEntries, FrozenDictionary<string, IndexEntry[]> exact, int exactCount)
+    internal MatchIndex(long version, PdqIndex pdq, PdqEntries pdqEntries, FrozenDictionary<string, IndexEntry[]> exact, int exactCount)
     {
         Version = version;
         _pdq = pdq;
@@ -46,7 +46,7 @@ internal sealed class MatchIndex
     public long Version { get; }
 
     /// <summary>PDQ entries indexed.</summary>
-    public int PdqCount => _pdqEntries.Length;
+    public int PdqCount => _pdq.Count;
 
     /// <summary>MD5 and SHA-256 entries indexed.</summary>
     public int ExactCount { get; }
@@ -54,40 +54,19 @@ internal sealed class MatchIndex
     /// <summary>Managed bytes held by the PDQ Hamming index (not counting entry metadata).</summary>
     public long PdqIndexBytes => _pdq.MemoryBytes;
 
+    /// <summary>Managed bytes of what a PDQ hit reports (entry ids, bank and category labels, external ids).</summary>
+    public long PdqEntryBytes => _pdqEntries.MemoryBytes;
+
     /// <summary>Builds a snapshot. PDQ entries with an all-zero hash or a quality below <paramref name="qualityGate"/> are left out.</summary>
     public static MatchIndex Build(IEnumerable<IndexEntry> entries, long version, int qualityGate = PdqQuality.DefaultGate)
     {
-        var pdqEntries = new List<IndexEntry>();
-        var pdqHashes = new List<PdqHash>();
-        var exact = new Dictionary<string, List<IndexEntry>>(StringComparer.Ordinal);
-        var exactCount = 0;
+        var builder = new MatchIndexBuilder(qualityGate);
         foreach (var entry in entries)
         {
-            if (entry.SignalType == SignalType.Pdq)
-            {
-                if (!PdqHash.TryParse(entry.Value, out var hash) || hash.IsZero || (entry.Quality is { } q && q < qualityGate))
-                {
-                    continue;
-                }
-
-                pdqEntries.Add(entry);
-                pdqHashes.Add(hash);
-            }
-            else
-            {
-                var key = ExactKey(entry.SignalType, entry.Value);
-                if (!exact.TryGetValue(key, out var list))
-                {
-                    exact[key] = list = [];
-                }
-
-                list.Add(entry);
-                exactCount++;
-            }
+            builder.Add(entry.EntryId, entry.Bank, entry.SignalType, entry.Value, entry.Quality, entry.Category, entry.ExternalId);
         }
 
-        var index = PdqIndex.Build(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pdqHashes));
-        return new MatchIndex(version, index, [.. pdqEntries], exact.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), exactCount);
+        return builder.Build(version);
     }
 
     /// <summary>Every PDQ entry within <paramref name="threshold"/> of <paramref name="query"/>, nearest first.</summary>
@@ -127,10 +106,10 @@ internal sealed class MatchIndex
         var result = new List<MatchHit>(hits.Count);
         foreach (var hit in hits)
         {
-            var entry = _pdqEntries[hit.Entry];
-            if (bank is null || entry.Bank == bank)
+            var (entryBank, category) = _pdqEntries.Label(hit.Entry);
+            if (bank is null || entryBank == bank)
             {
-                result.Add(new MatchHit(entry.Bank, entry.EntryId, SignalType.Pdq, entry.Category, entry.ExternalId, hit.Distance, VariantNames[Inverse(hit.Variant)]));
+                result.Add(new MatchHit(entryBank, _pdqEntries.EntryIds[hit.Entry], SignalType.Pdq, category, _pdqEntries.ExternalId(hit.Entry), hit.Distance, VariantNames[Inverse(hit.Variant)]));
             }
         }
 
@@ -149,7 +128,127 @@ internal sealed class MatchIndex
         _ => variant,
     };
 
-    private static string ExactKey(SignalType type, string value) => type == SignalType.Md5 ? "m" + value : "s" + value;
+    internal static string ExactKey(SignalType type, string value) => type == SignalType.Md5 ? "m" + value : "s" + value;
+}
+
+/// <summary>
+/// What a PDQ hit reports, by position in the PDQ index, in columns: 8 bytes of entry id and 4 of (bank, category)
+/// label per entry, external ids only when some entry has one. No per-entry objects and no hash strings, so a million
+/// entries cost ≈ 12 MB beside the index.
+/// </summary>
+internal sealed class PdqEntries(long[] entryIds, int[] labels, (string Bank, string? Category)[] labelTable, string?[]? externalIds)
+{
+    public long[] EntryIds { get; } = entryIds;
+
+    public (string Bank, string? Category) Label(int entry) => labelTable[labels[entry]];
+
+    public string? ExternalId(int entry) => externalIds?[entry];
+
+    public long MemoryBytes => (EntryIds.LongLength * sizeof(long)) + (labels.LongLength * sizeof(int)) + ((externalIds?.LongLength ?? 0) * IntPtr.Size);
+}
+
+/// <summary>
+/// Builds a <see cref="MatchIndex"/> one bank entry at a time, straight into arrays sized once from the PDQ count the
+/// store reports (growing only if more arrive), so that a loader holds no per-entry objects while it reads: the hash
+/// array becomes the index's own (<see cref="PdqIndex.BuildOwned"/>).
+/// </summary>
+internal sealed class MatchIndexBuilder(int qualityGate = PdqQuality.DefaultGate, long pdqCapacity = 0)
+{
+    private readonly Dictionary<(string Bank, string? Category), int> _labelIds = [];
+    private readonly List<(string Bank, string? Category)> _labels = [];
+    private readonly Dictionary<string, List<IndexEntry>> _exact = new(StringComparer.Ordinal);
+    private PdqHash[] _hashes = new PdqHash[checked((int)pdqCapacity)];
+    private long[] _entryIds = new long[pdqCapacity];
+    private int[] _labelOf = new int[pdqCapacity];
+    private string?[]? _externalIds;
+    private int _pdqCount;
+    private int _exactCount;
+    private (string Bank, string? Category, int Id) _lastLabel = (string.Empty, null, -1);
+
+    /// <summary>Adds one entry. PDQ entries with an all-zero or unparsable hash or a quality below the gate are left out.</summary>
+    public void Add(long entryId, string bank, SignalType signalType, string value, int? quality, string? category, string? externalId)
+    {
+        if (signalType != SignalType.Pdq)
+        {
+            var key = MatchIndex.ExactKey(signalType, value);
+            if (!_exact.TryGetValue(key, out var list))
+            {
+                _exact[key] = list = [];
+            }
+
+            list.Add(new IndexEntry(entryId, bank, signalType, value, quality, category, externalId));
+            _exactCount++;
+            return;
+        }
+
+        if (!PdqHash.TryParse(value, out var hash) || hash.IsZero || (quality is { } q && q < qualityGate))
+        {
+            return;
+        }
+
+        if (_pdqCount == _hashes.Length)
+        {
+            var grown = Math.Max(16, _hashes.Length * 2);
+            Array.Resize(ref _hashes, grown);
+            Array.Resize(ref _entryIds, grown);
+            Array.Resize(ref _labelOf, grown);
+            if (_externalIds is not null)
+            {
+                Array.Resize(ref _externalIds, grown);
+            }
+        }
+
+        _hashes[_pdqCount] = hash;
+        _entryIds[_pdqCount] = entryId;
+        _labelOf[_pdqCount] = LabelId(bank, category);
+        if (externalId is not null)
+        {
+            _externalIds ??= new string?[_hashes.Length];
+            _externalIds[_pdqCount] = externalId;
+        }
+
+        _pdqCount++;
+    }
+
+    /// <summary>The snapshot, stamped with <paramref name="version"/>. The builder must not be used afterwards.</summary>
+    public MatchIndex Build(long version)
+    {
+        var count = _pdqCount;
+        if (count < _entryIds.Length)
+        {
+            Array.Resize(ref _entryIds, count);
+            Array.Resize(ref _labelOf, count);
+            if (_externalIds is not null)
+            {
+                Array.Resize(ref _externalIds, count);
+            }
+        }
+
+        var pdq = PdqIndex.BuildOwned(_hashes, count);
+        _hashes = [];
+        var entries = new PdqEntries(_entryIds, _labelOf, [.. _labels], _externalIds);
+        var exact = _exact.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+        return new MatchIndex(version, pdq, entries, exact, _exactCount);
+    }
+
+    private int LabelId(string bank, string? category)
+    {
+        // Rows of one bank and category come in runs: skip the dictionary while the label repeats.
+        if (ReferenceEquals(bank, _lastLabel.Bank) && ReferenceEquals(category, _lastLabel.Category))
+        {
+            return _lastLabel.Id;
+        }
+
+        if (!_labelIds.TryGetValue((bank, category), out var id))
+        {
+            id = _labels.Count;
+            _labels.Add((bank, category));
+            _labelIds.Add((bank, category), id);
+        }
+
+        _lastLabel = (bank, category, id);
+        return id;
+    }
 }
 
 /// <summary>PDQ quality rules.</summary>

@@ -14,11 +14,26 @@ internal static class MatchIndexLoader
     {
         var started = Stopwatch.GetTimestamp();
         var names = (await banks.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Bank.Id, b => b.Bank.Name);
-        var entries = new List<IndexEntry>();
+        var builder = new MatchIndexBuilder(qualityGate);
+
+        // Rows go straight into the builder's pre-sized arrays: no list of entries, no hash strings kept.
         var version = await banks.ReadEnabledEntriesAsync(
-            e => entries.Add(new IndexEntry(e.Id, names.GetValueOrDefault(e.BankId, e.BankId.ToString(System.Globalization.CultureInfo.InvariantCulture)), e.SignalType, e.Value, e.Quality, e.Category, e.ExternalId)),
+            pdqCount => builder = new MatchIndexBuilder(qualityGate, pdqCount),
+            e => builder.Add(e.Id, BankName(names, e.BankId), e.SignalType, e.Value, e.Quality, e.Category, e.ExternalId),
             cancellationToken).ConfigureAwait(false);
-        var index = MatchIndex.Build(entries, version, qualityGate);
+        var index = builder.Build(version);
         return (index, Stopwatch.GetElapsedTime(started));
+    }
+
+    // A bank created after the names were read is named by its id (one shared string per bank).
+    private static string BankName(Dictionary<long, string> names, long bankId)
+    {
+        if (!names.TryGetValue(bankId, out var name))
+        {
+            name = bankId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            names[bankId] = name;
+        }
+
+        return name;
     }
 }

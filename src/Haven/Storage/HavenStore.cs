@@ -128,6 +128,13 @@ internal abstract class HavenStore : IAsyncDisposable
     /// <summary>Starts a read-only transaction whose reads all see one snapshot.</summary>
     public abstract Task<DbTransaction> BeginSnapshotReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Readies <paramref name="connection"/> for one forward pass over a large table, whose pages are read once: a
+    /// provider whose connections keep a large page cache shrinks it for this connection, so that the pass does not
+    /// leave the process holding the table. The next <see cref="OpenConnectionAsync"/> sets the usual cache again.
+    /// </summary>
+    public virtual Task PrepareForScanAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Reads a named counter (e.g. <c>banks_version</c>).</summary>
     internal static Task<long> ReadCounterAsync(DbConnection connection, DbTransaction? transaction, string name, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<long>(new CommandDefinition(

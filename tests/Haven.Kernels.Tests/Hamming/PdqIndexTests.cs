@@ -290,6 +290,31 @@ public sealed class PdqIndexTests
         }
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(5, 5)]
+    [InlineData(30011, 30011)]
+    [InlineData(30011, 29000)]
+    public void BuildOwnedMatchesLinearScanOverItsPrefix(int length, int count)
+    {
+        var random = new Random(length + count + 11);
+        var owned = RandomBank(length, random);
+        var center = RandomHash(random);
+        PlantNeighbours(owned, center, 33, random);
+        var bank = owned[..count];
+        var index = PdqIndex.BuildOwned(owned, count);
+        Assert.Equal(count, index.Count);
+        foreach (var threshold in Thresholds)
+        {
+            AssertSameAsScan(index, bank, center, threshold);
+            AssertSameAsScan(index, bank, RandomHash(random), threshold);
+        }
+    }
+
+    [Fact]
+    public void BuildOwnedRefusesACountBeyondTheArray() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => PdqIndex.BuildOwned(new PdqHash[3], 4));
+
     [Fact]
     public void BuildCopiesTheInput()
     {
