@@ -194,9 +194,7 @@ internal sealed partial class BankService
             var chunk = Array.CreateInstance(keys.GetType().GetElementType()!, Math.Min(RemoveChunkSize, keys.Length - offset));
             Array.Copy(keys, offset, chunk, 0, chunk.Length);
             removed += await connection.ExecuteAsync(new CommandDefinition(
-                _store.Provider == StoreProvider.Postgres
-                    ? $"DELETE FROM bank_entries WHERE bank_id = @bankId AND {column} = ANY(@keys)"
-                    : $"DELETE FROM bank_entries WHERE bank_id = @bankId AND {column} IN @keys",
+                "DELETE FROM bank_entries WHERE bank_id = @bankId AND " + SqlDialect.InArray(_store.Provider, column, "keys"),
                 new { bankId = bank.Id, keys = chunk },
                 transaction,
                 cancellationToken: cancellationToken));

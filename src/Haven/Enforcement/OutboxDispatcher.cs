@@ -148,7 +148,7 @@ internal sealed class OutboxDispatcher
     {
         var now = _store.NowUnixMilliseconds;
         var leaseUntil = now + (long)Lease.TotalMilliseconds;
-        var skipLocked = _store.Provider == StoreProvider.Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
+        var skipLocked = SqlDialect.ForUpdateSkipLocked(_store.Provider);
         await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Claimed>(new CommandDefinition(

@@ -23,6 +23,15 @@ internal static class EventTypes
     };
 }
 
+/// <summary>What a <c>report.created</c> event may report (<c>report.subject.type</c>).</summary>
+internal static class ReportSubjects
+{
+    public const string Account = "account";
+    public const string Post = "post";
+    public const string Community = "community";
+    public const string Media = "media";
+}
+
 /// <summary>A validated event: the envelope fields Haven indexes, and the canonical JSON it stores.</summary>
 /// <param name="Id">The platform's unique id: the idempotency key.</param>
 /// <param name="Json">The event as received (one line, validated).</param>
@@ -291,7 +300,7 @@ internal static partial class EventParser
                     return false;
                 }
 
-                if (subjectType is not ("account" or "post" or "community" or "media"))
+                if (subjectType is not (ReportSubjects.Account or ReportSubjects.Post or ReportSubjects.Community or ReportSubjects.Media))
                 {
                     return Invalid(out error, "report.subject.type must be account, post, community or media");
                 }

@@ -269,8 +269,9 @@ internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
     {
         // Writers take turns, so sequence numbers become visible in order: a reader that sees seq N has seen every
         // committed seq below N, and the signal processor's checkpoint never skips an event committed late.
-        await using (var turn = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7262500001)", connection, transaction))
+        await using (var turn = new NpgsqlCommand(AdvisoryLocks.XactLockSql, connection, transaction))
         {
+            turn.Parameters.AddWithValue("key", AdvisoryLocks.EventIngest);
             await turn.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

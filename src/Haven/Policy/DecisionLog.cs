@@ -99,7 +99,7 @@ internal static class DecisionLog
         {
             // Decision writers (the processor, discovery cases) take turns, so a status is never computed from a row
             // another writer is changing, and the log's order is the order statuses were folded in.
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7262500002)", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(AdvisoryLocks.XactLockSql, new { key = AdvisoryLocks.DecisionLog }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         foreach (var decision in decisions)

@@ -40,18 +40,25 @@ internal static class AccountCounters
 
     private const long Day = 86_400_000;
 
+    private const string Sexualising = $"kind = '{EngagementKinds.Sexualising}'";
+    private const string Trade = $"kind = '{EngagementKinds.Trade}'";
+
+    // One pass over the account's last 30 days of engagements (ContextSignals writes them) for every counter.
+    private const string CountersSql =
+        "SELECT " +
+        $"COUNT(DISTINCT CASE WHEN {Sexualising} AND occurred_at > @d1 THEN owner END), " +
+        $"COUNT(DISTINCT CASE WHEN {Sexualising} AND occurred_at > @d7 THEN owner END), " +
+        $"COUNT(DISTINCT CASE WHEN {Sexualising} THEN owner END), " +
+        $"SUM(CASE WHEN {Sexualising} AND occurred_at > @d7 THEN 1 ELSE 0 END), " +
+        $"SUM(CASE WHEN {Trade} AND occurred_at > @d7 THEN 1 ELSE 0 END), " +
+        $"COUNT(DISTINCT CASE WHEN {Trade} AND occurred_at > @d7 THEN owner END) " +
+        "FROM engagements WHERE account = @account AND occurred_at > @d30 AND occurred_at <= @at";
+
     /// <summary>The account's counters as of <paramref name="at"/> (Unix ms), reading engagements recorded so far in the caller's transaction.</summary>
     public static async Task<Dictionary<string, long>> ComputeAsync(DbConnection connection, DbTransaction transaction, string account, long at, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleAsync<(long Owners24h, long Owners7d, long Owners30d, long? Replies7d, long? Trades7d, long TradeOwners7d)>(new CommandDefinition(
-            "SELECT " +
-            "COUNT(DISTINCT CASE WHEN kind = 'sexualising' AND occurred_at > @d1 THEN owner END), " +
-            "COUNT(DISTINCT CASE WHEN kind = 'sexualising' AND occurred_at > @d7 THEN owner END), " +
-            "COUNT(DISTINCT CASE WHEN kind = 'sexualising' THEN owner END), " +
-            "SUM(CASE WHEN kind = 'sexualising' AND occurred_at > @d7 THEN 1 ELSE 0 END), " +
-            "SUM(CASE WHEN kind = 'trade' AND occurred_at > @d7 THEN 1 ELSE 0 END), " +
-            "COUNT(DISTINCT CASE WHEN kind = 'trade' AND occurred_at > @d7 THEN owner END) " +
-            "FROM engagements WHERE account = @account AND occurred_at > @d30 AND occurred_at <= @at",
+            CountersSql,
             new { account, at, d1 = at - Day, d7 = at - (7 * Day), d30 = at - (30 * Day) },
             transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var counters = new Dictionary<string, long>(StringComparer.Ordinal)

@@ -9,6 +9,7 @@ using Haven.Kernels.Text;
 using Haven.Matching;
 using Haven.Media;
 using Haven.Policy;
+using Haven.Signals.Handlers;
 using Haven.Storage;
 using Haven.Text;
 using Microsoft.Extensions.Logging;
@@ -102,6 +103,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
     private long _lexiconVersion = -1;
     private DbConnection? _kept;
     private readonly List<LexiconHit> _hits = [];
+    private readonly SubjectDecisions _decisions;
 
     /// <summary>Creates a processor over <paramref name="store"/>.</summary>
     public SignalProcessor(HavenStore store, ProcessorOptions options, ILogger<SignalProcessor>? logger = null)
@@ -113,6 +115,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         _banks = new BankService(store);
         _lexicons = new LexiconService(store);
         _resolver = new MediaResolver(options.Hasher ?? new MediaHasher(), options.Fetcher, options.Match, options.DecodeBudget ?? new DecodeBudget());
+        _decisions = new SubjectDecisions(store, options.Policy, options.Adapters);
     }
 
     /// <summary>The log position processed so far.</summary>
@@ -293,7 +296,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         {
             try
             {
-                var work = Parse(e);
+                var work = EventHandlers.Read(e);
                 live.Add(work);
                 foreach (var item in work.Post?.Media ?? [])
                 {
@@ -349,14 +352,17 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         DbConnection connection, DbTransaction transaction, IReadOnlyList<Work> live, Dictionary<string, PostInfo> known, LexiconSnapshot lexicon, CancellationToken cancellationToken)
     {
         // A copy: handlers add the batch's own posts, and a rolled-back attempt must leave nothing behind.
-        var state = new BatchState(connection, transaction, new Dictionary<string, PostInfo>(known, StringComparer.Ordinal), lexicon);
+        var state = new BatchState(new ProjectionRows(connection, transaction), new Dictionary<string, PostInfo>(known, StringComparer.Ordinal), lexicon, _hits, _decisions);
         foreach (var work in live)
         {
             _options.FaultForTests?.Invoke(work.Event);
-            await HandleAsync(state, work, cancellationToken).ConfigureAwait(false);
+            if (work.Handler is { } handler)
+            {
+                await handler.HandleAsync(state, work, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await state.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await state.Rows.FlushAsync(cancellationToken).ConfigureAwait(false);
         return state;
     }
 
@@ -393,54 +399,18 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         }
     }
 
-    private static Work Parse(StoredEvent e) => e.Type switch
-    {
-        EventTypes.PostCreated => new Work(e) { Post = EventFields.ReadPost(e) },
-        EventTypes.PostDeleted => new Work(e) { PostId = EventFields.ReadPostId(e) },
-        EventTypes.FollowCreated or EventTypes.FollowDeleted => new Work(e) { Target = EventFields.ReadTarget(e) },
-        EventTypes.ReportCreated => new Work(e) { Report = EventFields.ReadReport(e) },
-        EventTypes.AccountCreated or EventTypes.AccountUpdated => new Work(e) { AccountText = EventFields.ReadAccountText(e) },
-        _ => new Work(e),
-    };
-
-    private async Task<Dictionary<string, PostInfo>> PrefetchPostsAsync(DbConnection connection, IReadOnlyList<Work> work, CancellationToken cancellationToken)
+    private Task<Dictionary<string, PostInfo>> PrefetchPostsAsync(DbConnection connection, IReadOnlyList<Work> work, CancellationToken cancellationToken)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in work)
         {
-            switch (item)
+            if (item.Handler?.ReferencedPost(item) is { } post)
             {
-                case { Post.ParentId: { } parent }:
-                    wanted.Add(parent);
-                    break;
-                case { PostId: { } deleted }:
-                    wanted.Add(deleted);
-                    break;
-                case { Report: { SubjectKind: "post", SubjectId: var subject } }:
-                    wanted.Add(subject);
-                    break;
+                wanted.Add(post);
             }
         }
 
-        var known = new Dictionary<string, PostInfo>(StringComparer.Ordinal);
-        if (wanted.Count == 0)
-        {
-            return known;
-        }
-
-        const string Columns = "SELECT post_id AS PostId, author AS Author, media_count AS MediaCount, community AS Community FROM posts ";
-        var ids = wanted.ToArray();
-        var rows = _store.Provider == StoreProvider.Postgres
-            ? await connection.QueryAsync<(string PostId, string Author, long MediaCount, string? Community)>(new CommandDefinition(
-                Columns + "WHERE post_id = ANY(@ids)", new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false)
-            : await connection.QueryAsync<(string PostId, string Author, long MediaCount, string? Community)>(new CommandDefinition(
-                Columns + "WHERE post_id IN (SELECT value FROM json_each(@ids))", new { ids = JsonSerializer.Serialize(ids) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        foreach (var row in rows)
-        {
-            known[row.PostId] = new PostInfo(row.Author, (int)row.MediaCount, row.Community, null);
-        }
-
-        return known;
+        return ProjectionRows.ReadPostsAsync(_store.Provider, connection, wanted, cancellationToken);
     }
 
     private async Task<long> LockCheckpointAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
@@ -448,313 +418,8 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO processor_checkpoints (name, last_seq, updated_at) VALUES (@name, 0, @now) ON CONFLICT (name) DO NOTHING",
             new { name = _options.Name, now = _store.NowUnixMilliseconds }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var forUpdate = _store.Provider == StoreProvider.Postgres ? " FOR UPDATE" : string.Empty;
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT last_seq FROM processor_checkpoints WHERE name = @name" + forUpdate, new { name = _options.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
-
-    private Task HandleAsync(BatchState state, Work work, CancellationToken cancellationToken) => work.Event.Type switch
-    {
-        EventTypes.PostCreated => HandlePostAsync(state, work, cancellationToken),
-        EventTypes.PostDeleted => HandleDeleteAsync(state, work, cancellationToken),
-        EventTypes.FollowCreated => HandleFollow(state, work),
-        EventTypes.FollowDeleted => HandleUnfollowAsync(state, work, cancellationToken),
-        EventTypes.ReportCreated => HandleReportAsync(state, work, cancellationToken),
-        EventTypes.AccountCreated or EventTypes.AccountUpdated => HandleAccountAsync(state, work, cancellationToken),
-        _ => Task.CompletedTask,
-    };
-
-    private async Task HandlePostAsync(BatchState state, Work work, CancellationToken cancellationToken)
-    {
-        var e = work.Event;
-        var post = work.Post!;
-        var at = e.OccurredAt.ToUnixTimeMilliseconds();
-        state.Stats = state.Stats with { Posts = state.Stats.Posts + 1, Media = state.Stats.Media + post.Media.Count };
-
-        var matches = new List<BankMatchSignal>();
-        foreach (var media in work.Media)
-        {
-            state.MediaItems.Add(post.Id, (long)media.Field.Index, media.Field.Id, e.Actor, at, e.Seq, media.Field.Source, media.Pdq, media.Quality is { } q ? (long)q : null, media.Md5, media.Sha256, media.Error);
-            if (media.Error is not null)
-            {
-                state.Stats = state.Stats with { MediaErrors = state.Stats.MediaErrors + 1 };
-                foreach (var reason in media.Error.Split(','))
-                {
-                    state.MediaErrorReasons[reason] = state.MediaErrorReasons.GetValueOrDefault(reason) + 1;
-                }
-            }
-
-            foreach (var hit in media.Hits)
-            {
-                state.MediaMatches.Add(post.Id, (long)media.Field.Index, e.Actor, at, e.Seq, hit.Bank, hit.EntryId, hit.SignalType.Name(), hit.Category, (long)hit.Distance, MediaKey(hit));
-                matches.Add(new BankMatchSignal(hit.Bank, hit.Category, hit.SignalType, hit.Distance));
-            }
-        }
-
-        state.Stats = state.Stats with { MediaMatches = state.Stats.MediaMatches + matches.Count };
-        var textHits = Scan(state.Lexicon, post.Text);
-        var tagHits = post.Hashtags.Count == 0 ? [] : Scan(state.Lexicon, string.Join(' ', post.Hashtags.Select(t => "#" + t.TrimStart('#'))));
-        state.Stats = state.Stats with { TextHits = state.Stats.TextHits + textHits.Count + tagHits.Count };
-
-        var parent = post.ParentId is { } parentId ? state.Find(parentId) : null;
-        if (parent is not null && parent.Author != e.Actor)
-        {
-            state.Edges.Add(e.Actor, parent.Author, post.Kind, at, e.Seq, post.Id);
-        }
-
-        foreach (var mention in post.Mentions.Distinct(StringComparer.Ordinal))
-        {
-            if (mention != e.Actor)
-            {
-                state.Edges.Add(e.Actor, mention, "mention", at, e.Seq, post.Id);
-            }
-        }
-
-        // Context: language from the engagement categories on someone else's photo is a sexualising engagement.
-        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-        var onPhoto = (post.ReplyTo ?? post.QuoteOf) is not null && parent is { MediaCount: > 0 } && parent.Author != e.Actor;
-        var engaged = false;
-        if (onPhoto && textHits.Any(h => EngagementCategories.Contains(h.Category)))
-        {
-            engaged |= await AddEngagementAsync(state, e, post, parent!.Author, "sexualising", cancellationToken).ConfigureAwait(false);
-            counters[AccountCounters.SexualisingEngagement] = 1;
-        }
-
-        if (textHits.Any(h => TradeCategories.Contains(h.Category)))
-        {
-            engaged |= await AddEngagementAsync(state, e, post, parent is not null && parent.Author != e.Actor ? parent.Author : null, "trade", cancellationToken).ConfigureAwait(false);
-            counters[AccountCounters.TradeRequest] = 1;
-        }
-
-        var flagged = matches.Count > 0 || textHits.Count > 0;
-        state.AddPost(post.Id, e.Actor, e.Seq, at, post.Kind, post.ParentId, post.Community, post.Media.Count, matches.Count > 0, flagged);
-        foreach (var tag in post.Hashtags.Select(EventFields.NormalizeHashtag).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal))
-        {
-            state.HashtagUses.Add(tag, e.Actor, post.Id, at, e.Seq, flagged);
-        }
-
-        if (matches.Count > 0 || textHits.Count > 0 || tagHits.Count > 0)
-        {
-            var set = new SignalSet(SubjectKind.Content, post.Id, matches, [.. textHits, .. tagHits], counters);
-            await DecideAsync(state, set, new DecisionContext(e.Seq, e.OccurredAt, e.Actor, post.Community), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (engaged)
-        {
-            await DecideAccountAsync(state, e, e.Actor, [], cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<bool> AddEngagementAsync(BatchState state, StoredEvent e, PostFields post, string? owner, string kind, CancellationToken cancellationToken)
-    {
-        var added = await state.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO engagements (account, post_id, parent_id, owner, occurred_at, kind) VALUES (@actor, @post, @parent, @owner, @at, @kind) ON CONFLICT (post_id, kind) DO NOTHING",
-            new { actor = e.Actor, post = post.Id, parent = post.ParentId, owner, at = e.OccurredAt.ToUnixTimeMilliseconds(), kind },
-            state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        state.Stats = state.Stats with { Engagements = state.Stats.Engagements + added };
-        return added > 0;
-    }
-
-    private async Task HandleDeleteAsync(BatchState state, Work work, CancellationToken cancellationToken)
-    {
-        if (!state.MarkDeletedIfPending(work.PostId!))
-        {
-            await state.Connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE posts SET deleted = @deleted WHERE post_id = @id", new { deleted = true, id = work.PostId }, state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-    }
-
-    private static Task HandleFollow(BatchState state, Work work)
-    {
-        if (work.Target != work.Event.Actor)
-        {
-            state.Edges.Add(work.Event.Actor, work.Target, "follow", work.Event.OccurredAt.ToUnixTimeMilliseconds(), work.Event.Seq, null);
-        }
-
-        return Task.CompletedTask;
-    }
-
-    private static async Task HandleUnfollowAsync(BatchState state, Work work, CancellationToken cancellationToken)
-    {
-        var (src, dst) = (work.Event.Actor, work.Target);
-        state.Edges.RemoveWhere(r => (string)r[2]! == "follow" && (string)r[0]! == src && (string)r[1]! == dst);
-        await state.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM edges WHERE kind = 'follow' AND src = @src AND dst = @dst", new { src, dst }, state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
-
-    private async Task HandleReportAsync(BatchState state, Work work, CancellationToken cancellationToken)
-    {
-        var e = work.Event;
-        var report = work.Report!;
-        await state.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO reports (event_seq, subject_kind, subject_id, reason, occurred_at) VALUES (@seq, @kind, @id, @reason, @at) ON CONFLICT (event_seq) DO NOTHING",
-            new { seq = e.Seq, kind = report.SubjectKind, id = report.SubjectId, reason = report.Reason, at = e.OccurredAt.ToUnixTimeMilliseconds() },
-            state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        state.Stats = state.Stats with { Reports = state.Stats.Reports + 1 };
-        var reports = await ReportsAsync(state, report.SubjectKind, report.SubjectId, cancellationToken).ConfigureAwait(false);
-        if (report.SubjectKind == "account")
-        {
-            await DecideAccountAsync(state, e, report.SubjectId, [], cancellationToken).ConfigureAwait(false);
-        }
-        else if (report.SubjectKind == "post")
-        {
-            // The post's latest signals (bank matches, text hits) plus every report on it so far.
-            var body = await state.Connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT body FROM signal_sets WHERE subject_kind = 'content' AND subject_id = @id ORDER BY id DESC LIMIT 1",
-                new { id = report.SubjectId }, state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var previous = body is null ? null : SignalSetFile.Parse(body) is { IsSuccess: true } parsed ? parsed.Value[0] : null;
-            var set = new SignalSet(SubjectKind.Content, report.SubjectId, previous?.BankMatches, previous?.TextHits, previous?.Counters, reports);
-            var post = state.Find(report.SubjectId);
-            await DecideAsync(state, set, new DecisionContext(e.Seq, e.OccurredAt, post?.Author ?? string.Empty, post?.Community), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task HandleAccountAsync(BatchState state, Work work, CancellationToken cancellationToken)
-    {
-        var hits = Scan(state.Lexicon, work.AccountText);
-        if (hits.Count > 0)
-        {
-            state.Stats = state.Stats with { TextHits = state.Stats.TextHits + hits.Count };
-            await DecideAccountAsync(state, work.Event, work.Event.Actor, hits, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task DecideAccountAsync(BatchState state, StoredEvent e, string account, IReadOnlyList<TextHitSignal> hits, CancellationToken cancellationToken)
-    {
-        var counters = await AccountCounters.ComputeAsync(state.Connection, state.Transaction, account, e.OccurredAt.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-        var reports = await ReportsAsync(state, "account", account, cancellationToken).ConfigureAwait(false);
-        var set = new SignalSet(SubjectKind.Account, account, [], hits, counters, reports);
-        await DecideAsync(state, set, new DecisionContext(e.Seq, e.OccurredAt, account, null), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<IReadOnlyList<ReportSignal>> ReportsAsync(BatchState state, string kind, string id, CancellationToken cancellationToken)
-    {
-        var reasons = await state.Connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT reason FROM reports WHERE subject_kind = @kind AND subject_id = @id ORDER BY event_seq",
-            new { kind, id }, state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. reasons.Select(r => new ReportSignal(r))];
-    }
-
-    private async Task DecideAsync(BatchState state, SignalSet set, DecisionContext context, CancellationToken cancellationToken)
-    {
-        await state.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO signal_sets (event_seq, subject_kind, subject_id, account, occurred_at, body) VALUES (@seq, @kind, @id, @account, @at, @body) ON CONFLICT (event_seq, subject_kind, subject_id) DO NOTHING",
-            new { seq = context.EventSeq, kind = DecisionLog.KindName(set.SubjectKind), id = set.SubjectId, account = context.Account, at = context.OccurredAt.ToUnixTimeMilliseconds(), body = SignalSetFile.Serialize(set) },
-            state.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        state.Stats = state.Stats with { SignalSets = state.Stats.SignalSets + 1 };
-        var decisions = _options.Policy.Evaluate(set);
-        if (decisions.Count == 0)
-        {
-            return;
-        }
-
-        var (recorded, enqueued) = await DecisionLog.RecordAsync(_store, state.Connection, state.Transaction, decisions, context, _options.Adapters, cancellationToken).ConfigureAwait(false);
-        state.Stats = state.Stats with { Decisions = state.Stats.Decisions + recorded, Actions = state.Stats.Actions + enqueued };
-    }
-
-    /// <summary>
-    /// Which known item a hit stands for: a bank lists one image under several entries (PDQ, MD5, SHA-256) sharing
-    /// its external id, so hits on any of them are the same media; without an external id, the entry itself.
-    /// </summary>
-    internal static string MediaKey(MatchHit hit) => hit.ExternalId is { Length: > 0 } external ? $"{hit.Bank}/{external}" : $"{hit.Bank}#{hit.EntryId}";
-
-    private List<TextHitSignal> Scan(LexiconSnapshot lexicon, string? text)
-    {
-        if (string.IsNullOrEmpty(text) || lexicon.Matcher.Entries.Count == 0)
-        {
-            return [];
-        }
-
-        // One hit buffer per processor: batches run one at a time, and a scan per post should not allocate one.
-        _hits.Clear();
-        lexicon.Matcher.Scan(text, _hits);
-        return _hits.Count == 0 ? [] : [.. _hits.Select(h => new TextHitSignal(h.Category, h.Weight, h.EntryId))];
-    }
-
-    /// <summary>What is known of a post while processing: its author, media count and community.</summary>
-    private sealed record PostInfo(string Author, int MediaCount, string? Community, object?[]? PendingRow);
-
-    /// <summary>One event of the batch, parsed.</summary>
-    private sealed class Work(StoredEvent e)
-    {
-        public StoredEvent Event { get; } = e;
-
-        public PostFields? Post { get; init; }
-
-        public string? PostId { get; init; }
-
-        public string? Target { get; init; }
-
-        public ReportFields? Report { get; init; }
-
-        public string? AccountText { get; init; }
-
-        public List<ResolvedMedia> Media { get; } = [];
-    }
-
-    /// <summary>The write side of one batch: the transaction, buffered bulk rows, posts seen so far and counts.</summary>
-    private sealed class BatchState(DbConnection connection, DbTransaction transaction, Dictionary<string, PostInfo> known, LexiconSnapshot lexicon)
-    {
-        public DbConnection Connection { get; } = connection;
-
-        public DbTransaction Transaction { get; } = transaction;
-
-        public LexiconSnapshot Lexicon { get; } = lexicon;
-
-        public ProcessStats Stats { get; set; } = ProcessStats.Empty;
-
-        public Dictionary<string, long> MediaErrorReasons { get; } = new(StringComparer.Ordinal);
-
-        public BulkRows Posts { get; } = new("posts",
-            [("post_id", BulkType.Text), ("author", BulkType.Text), ("seq", BulkType.BigInt), ("occurred_at", BulkType.BigInt), ("kind", BulkType.Text), ("parent_id", BulkType.Text),
-             ("community", BulkType.Text), ("media_count", BulkType.BigInt), ("matched", BulkType.Bool), ("flagged", BulkType.Bool), ("deleted", BulkType.Bool)],
-            "ON CONFLICT (post_id) DO NOTHING");
-
-        public BulkRows MediaItems { get; } = new("media_items",
-            [("post_id", BulkType.Text), ("media_index", BulkType.BigInt), ("media_id", BulkType.Text), ("account", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("source", BulkType.Text),
-             ("pdq", BulkType.Text), ("quality", BulkType.BigInt), ("md5", BulkType.Text), ("sha256", BulkType.Text), ("error", BulkType.Text)],
-            "ON CONFLICT (post_id, media_index) DO NOTHING");
-
-        public BulkRows MediaMatches { get; } = new("media_matches",
-            [("post_id", BulkType.Text), ("media_index", BulkType.BigInt), ("account", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("bank", BulkType.Text),
-             ("entry_id", BulkType.BigInt), ("signal_type", BulkType.Text), ("category", BulkType.Text), ("distance", BulkType.BigInt), ("media_key", BulkType.Text)],
-            "ON CONFLICT (post_id, media_index, bank, entry_id, signal_type) DO NOTHING");
-
-        public BulkRows Edges { get; } = new("edges",
-            [("src", BulkType.Text), ("dst", BulkType.Text), ("kind", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("post_id", BulkType.Text)],
-            "ON CONFLICT (seq, kind, dst) DO NOTHING");
-
-        public BulkRows HashtagUses { get; } = new("hashtag_uses",
-            [("tag", BulkType.Text), ("account", BulkType.Text), ("post_id", BulkType.Text), ("occurred_at", BulkType.BigInt), ("seq", BulkType.BigInt), ("flagged", BulkType.Bool)],
-            "ON CONFLICT (tag, post_id) DO NOTHING");
-
-        public PostInfo? Find(string postId) => known.GetValueOrDefault(postId);
-
-        public void AddPost(string id, string author, long seq, long at, string kind, string? parent, string? community, int mediaCount, bool matched, bool flagged)
-        {
-            object?[] row = [id, author, seq, at, kind, parent, community, (long)mediaCount, matched, flagged, false];
-            Posts.Add(row);
-            known.TryAdd(id, new PostInfo(author, mediaCount, community, row));
-        }
-
-        public bool MarkDeletedIfPending(string postId)
-        {
-            if (known.GetValueOrDefault(postId)?.PendingRow is not { } row)
-            {
-                return false;
-            }
-
-            row[^1] = true;
-            return true;
-        }
-
-        public async Task FlushAsync(CancellationToken cancellationToken)
-        {
-            foreach (var rows in new[] { Posts, MediaItems, MediaMatches, Edges, HashtagUses })
-            {
-                await rows.FlushAsync(Connection, Transaction, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            "SELECT last_seq FROM processor_checkpoints WHERE name = @name" + SqlDialect.ForUpdate(_store.Provider), new { name = _options.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     private static partial class ProcessorLog

@@ -7,10 +7,6 @@ namespace Haven.Storage;
 /// <summary>Brings a database up to <see cref="Migrations.LatestVersion"/> inside one transaction.</summary>
 internal static class MigrationRunner
 {
-    // Any constant works; it only has to be the same for every Haven process sharing the database,
-    // so two workers starting together do not both try to create the tables.
-    private const long PostgresMigrationLockKey = 0x4841_5645_4E00_0001;
-
     /// <summary>
     /// Applies the missing migrations, or refuses (and changes nothing) when the database is newer than this build.
     /// Returns the schema version after the run.
@@ -22,7 +18,7 @@ internal static class MigrationRunner
         if (provider == StoreProvider.Postgres)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "SELECT pg_advisory_xact_lock(@key)", new { key = PostgresMigrationLockKey }, transaction, cancellationToken: cancellationToken));
+                AdvisoryLocks.XactLockSql, new { key = AdvisoryLocks.Migrations }, transaction, cancellationToken: cancellationToken));
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
