@@ -75,11 +75,16 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
         await app.StartAsync();
         try
         {
+            // A banked hash, so that the post's media is a match and the policy decides (decisions by rule).
+            var banks = new Haven.Banks.BankService(store);
+            await banks.CreateAsync("known", "synthetic", true);
+            var pdq = string.Concat(Enumerable.Range(0, 8).Select(i => ((uint)(0x7F4A7C15u * (i + 3))).ToString("x8", CultureInfo.InvariantCulture)));
+            Assert.True((await banks.ImportAsync("known", new StringReader($"hash,quality,category\n{pdq},100,A1\n"), new Haven.Banks.Import.ImportOptions { Format = Haven.Banks.Import.ImportFormat.Csv }, null, CancellationToken.None)).IsSuccess);
             var key = (await new ApiKeyService(store).CreateAsync("platform", ["ingest", "read"])).Value.PlaintextKey;
             using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
             const string Text = "placeholder-sentence-for-telemetry";
-            var line = "{\"id\":\"otlp-ev-1\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"otlp-a\",\"post\":{\"id\":\"otlp-p1\",\"text\":\"" + Text + "\"}}";
+            var line = "{\"id\":\"otlp-ev-1\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"otlp-a\",\"post\":{\"id\":\"otlp-p1\",\"text\":\"" + Text + "\",\"media\":[{\"hashes\":{\"pdq\":\"" + pdq + "\",\"quality\":100}}]}}";
             using (var ingested = await client.PostAsync("/v1/events?probe=query-value-for-telemetry", new StringContent(line, Encoding.UTF8, "application/x-ndjson")))
             {
                 Assert.True(ingested.IsSuccessStatusCode);
@@ -91,7 +96,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
             }
 
             // Liveness bound only: the exporter pushes every 200 ms.
-            for (var i = 0; i < 300 && !(collector.Has("/v1/metrics", "haven.events.ingested") && collector.Has("/v1/metrics", "haven.processor.batch.duration") &&
+            for (var i = 0; i < 300 && !(collector.Has("/v1/metrics", "haven.events.ingested") && collector.Has("/v1/metrics", "haven.processor.batch.duration") && collector.Has("/v1/metrics", "haven.policy.decisions") &&
                 collector.Has("/v1/traces", "signals batch") && collector.Has("/v1/traces", "GET /v1/events/{id}")); i++)
             {
                 await Task.Delay(100);
@@ -100,10 +105,12 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
             Assert.True(collector.Has("/v1/metrics", "haven.events.ingested"), "metrics exported");
             Assert.True(collector.Has("/v1/metrics", "haven.processor.batch.duration"), "batch durations exported");
             Assert.True(collector.Has("/v1/metrics", "http.server.request.duration"), "HTTP durations exported");
+            Assert.True(collector.Has("/v1/metrics", "haven.policy.decisions"), "decisions by rule exported");
+            Assert.True(collector.Has("/v1/metrics", "enforce"), "decisions carry their mode");
             Assert.True(collector.Has("/v1/traces", "signals batch"), "Haven's spans exported");
             Assert.True(collector.Has("/v1/traces", "GET /v1/events/{id}"), "request spans named by route template");
             Assert.All(collector.Requests, r => Assert.Equal("application/x-protobuf", r.ContentType));
-            foreach (var forbidden in new[] { Text, "otlp-ev-1", "query-value-for-telemetry", "/v1/events/otlp" })
+            foreach (var forbidden in new[] { Text, "otlp-ev-1", "otlp-a", "query-value-for-telemetry", "/v1/events/otlp", pdq, pdq[..16] })
             {
                 Assert.DoesNotContain(collector.Requests, r => r.Text.Contains(forbidden, StringComparison.Ordinal));
             }

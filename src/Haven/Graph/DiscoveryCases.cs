@@ -27,6 +27,7 @@ internal static class DiscoveryCases
         var run = -now.ToUnixTimeMilliseconds();
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var decided = new DecisionTally();
         foreach (var candidate in result.Candidates)
         {
             var counters = new Dictionary<string, long>(StringComparer.Ordinal)
@@ -48,13 +49,14 @@ internal static class DiscoveryCases
             var decisions = policy.Evaluate(set);
             if (decisions.Count > 0)
             {
-                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(run, now, candidate.Account, null), adapters, cancellationToken).ConfigureAwait(false);
+                var (r, e) = await DecisionLog.RecordAsync(store, connection, transaction, decisions, new DecisionContext(run, now, candidate.Account, null), adapters, cancellationToken, decided).ConfigureAwait(false);
                 recorded += r;
                 enqueued += e;
             }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        decided.ReportCommitted();
         return (recorded, enqueued);
     }
 }

@@ -42,6 +42,24 @@ internal sealed record DecisionContext(long EventSeq, DateTimeOffset OccurredAt,
 /// none. Decision ids are derived from policy version, rule and subject, so replaying the same events decides nothing
 /// twice and enqueues no action twice.
 /// </summary>
+/// <summary>New decisions by rule and mode within one transaction, reported to metrics only once it has committed.</summary>
+internal sealed class DecisionTally
+{
+    private readonly Dictionary<(string Rule, string Mode), long> _counts = [];
+
+    /// <summary>Counts one new decision.</summary>
+    public void Add(string rule, string mode) => _counts[(rule, mode)] = _counts.GetValueOrDefault((rule, mode)) + 1;
+
+    /// <summary>Adds the counts to <c>haven.policy.decisions</c>; call after the commit (a rolled-back batch is retried and must not count twice).</summary>
+    public void ReportCommitted()
+    {
+        foreach (var ((rule, mode), count) in _counts)
+        {
+            HavenMetrics.Decisions.Add(count, new KeyValuePair<string, object?>("rule", rule), new KeyValuePair<string, object?>("mode", mode));
+        }
+    }
+}
+
 internal static class DecisionLog
 {
     /// <summary>Actions carried out by the platform through the outbox.</summary>
@@ -86,11 +104,13 @@ internal static class DecisionLog
     /// <summary>
     /// Records the decisions in the caller's transaction: log row, audit entry, status projection and, for enforce
     /// decisions, outbox actions for every adapter in <paramref name="adapters"/>. Returns the decisions that were new
-    /// and the number of actions enqueued; already recorded ones change nothing.
+    /// and the number of actions enqueued; already recorded ones change nothing. New decisions are also counted in
+    /// <paramref name="tally"/> by rule and mode, for the caller to report once its transaction has committed
+    /// (<see cref="DecisionTally.ReportCommitted"/>).
     /// </summary>
     public static async Task<(int Recorded, int Enqueued)> RecordAsync(
         HavenStore store, DbConnection connection, DbTransaction transaction, IReadOnlyList<PolicyDecision> decisions, DecisionContext context,
-        IReadOnlyList<string> adapters, CancellationToken cancellationToken)
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken, DecisionTally? tally = null)
     {
         var recorded = 0;
         var enqueued = 0;
@@ -133,6 +153,7 @@ internal static class DecisionLog
             }
 
             recorded++;
+            tally?.Add(decision.RuleId, mode);
             await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{KindName(decision.SubjectKind)}:{decision.SubjectId}",
                 new { decisionId = id, rule = decision.RuleId, policyVersion = decision.PolicyVersion, mode, actions = actions.Select(a => $"{a.Action}@{a.Target}").ToArray() },
                 cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,9 @@ internal sealed class BatchState(ProjectionRows rows, Dictionary<string, PostInf
 
     public ProcessStats Stats { get; set; } = ProcessStats.Empty;
 
+    /// <summary>New decisions by rule and mode, reported to metrics once the batch has committed.</summary>
+    public DecisionTally Decided { get; } = new();
+
     public Dictionary<string, long> MediaErrorReasons { get; } = new(StringComparer.Ordinal);
 
     public PostInfo? Find(string postId) => known.GetValueOrDefault(postId);

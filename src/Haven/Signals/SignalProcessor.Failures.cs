@@ -163,6 +163,7 @@ internal sealed partial class SignalProcessor
                 var state = await HandleAllAsync(connection, transaction, live, known, _lexicon!, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 HavenMetrics.EventsProcessed.Add(1);
+                state.Decided.ReportCommitted();
                 foreach (var (reason, count) in state.MediaErrorReasons)
                 {
                     HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));

@@ -266,6 +266,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         var stats = committed.Stats with { Events = batch.Count, Dead = dead.Count, MediaErrorReasons = committed.MediaErrorReasons };
         // Counted once committed: a batch that fails is retried and must not count twice.
         HavenMetrics.EventsProcessed.Add(batch.Count - dead.Count);
+        committed.Decided.ReportCommitted();
         foreach (var (reason, count) in stats.MediaErrorReasons)
         {
             HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));

@@ -22,7 +22,7 @@ internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IR
             return;
         }
 
-        var (recorded, enqueued) = await DecisionLog.RecordAsync(store, state.Rows.Connection, state.Rows.Transaction, decisions, context, adapters, cancellationToken).ConfigureAwait(false);
+        var (recorded, enqueued) = await DecisionLog.RecordAsync(store, state.Rows.Connection, state.Rows.Transaction, decisions, context, adapters, cancellationToken, state.Decided).ConfigureAwait(false);
         state.Stats = state.Stats with { Decisions = state.Stats.Decisions + recorded, Actions = state.Stats.Actions + enqueued };
     }
 
