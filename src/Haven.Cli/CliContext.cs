@@ -24,8 +24,9 @@ internal static class CliContext
 
     public static readonly Option<string?> Postgres = new("--postgres")
     {
+        // No default value: help would print it, and a connection string may hold a password. StoreOptions reads the
+        // configuration when the option is not given.
         Description = "Use PostgreSQL instead of SQLite: an Npgsql connection string. Store:Postgres, HAVEN_POSTGRES.",
-        DefaultValueFactory = _ => HavenConfig.Text(Settings.Postgres),
         Recursive = true,
     };
 
@@ -44,7 +45,7 @@ internal static class CliContext
             {
                 file = args[++i];
             }
-            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal) || args[i].StartsWith("--config:", StringComparison.Ordinal))
             {
                 file = args[i]["--config=".Length..];
             }
@@ -62,7 +63,10 @@ internal static class CliContext
     /// <summary>Store options from the command line.</summary>
     public static StoreOptions StoreOptions(ParseResult parse)
     {
-        var postgres = parse.GetValue(Postgres);
+        // An explicit --postgres wins; an explicit --data chooses SQLite over a configured PostgreSQL; else the configuration.
+        var postgres = parse.GetResult(Postgres) is { Implicit: false } ? parse.GetValue(Postgres)
+            : parse.GetResult(Data) is { Implicit: false } ? null
+            : HavenConfig.Text(Settings.Postgres);
         return string.IsNullOrWhiteSpace(postgres)
             ? new StoreOptions { Provider = "sqlite", DataFolder = parse.GetValue(Data)! }
             : new StoreOptions { Provider = "postgres", ConnectionString = postgres };

@@ -77,4 +77,11 @@ if (parse.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 
+// The configuration was read before parsing; a --config the parser found elsewhere (a response file) was not read.
+if (parse.GetValue(CliContext.Config) is { } parsedConfig && parsedConfig != CliContext.ConfigFileArgument(args))
+{
+    Console.Error.WriteLine("haven: --config must be given on the command line itself (or as HAVEN_CONFIG), not in a response file.");
+    return ExitCodes.Usage;
+}
+
 return await parse.InvokeAsync();

@@ -62,6 +62,9 @@ internal sealed class HavenServerOptions
     /// <summary>How long the match index may lag behind a bank change before <c>/health/ready</c> fails.</summary>
     public TimeSpan MaxIndexStaleness { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Events per signals-stage transaction (as <c>haven process --batch</c>).</summary>
+    public int SignalsBatchSize { get; set; } = 10_000;
+
     /// <summary>Metrics and traces (off unless asked for).</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
@@ -74,6 +77,7 @@ internal sealed class HavenServerOptions
         Policy = Policy ?? Haven.Policy.PolicyLoader.LoadBuiltIn(),
         Targets = Enforcement,
         Fetch = MediaFetch,
+        BatchSize = SignalsBatchSize,
     };
 
     /// <summary>Why these options cannot work, or null.</summary>
@@ -107,6 +111,11 @@ internal sealed class HavenServerOptions
             return enforcement;
         }
 
+        if (SignalsBatchSize is < 1 or > 100_000)
+        {
+            return "SignalsBatchSize must be 1..100000.";
+        }
+
         if (Telemetry.Validate() is { } telemetry)
         {
             return telemetry;
@@ -137,6 +146,6 @@ internal sealed class HavenServerOptions
             return "DefaultRateLimitPerMinute must be at least 1.";
         }
 
-        return IndexRefreshInterval <= TimeSpan.Zero ? "IndexRefreshInterval must be positive." : null;
+        return IndexRefreshInterval < TimeSpan.FromMilliseconds(1) || IndexRefreshInterval > TimeSpan.FromHours(1) ? "IndexRefreshInterval must be between 1 ms and 1 hour." : null;
     }
 }

@@ -38,7 +38,16 @@ internal sealed class ProcessorService(Haven.Pipeline.SignalsPipeline pipeline, 
                 int events;
                 using (var span = HavenMetrics.Activities.StartActivity("signals batch"))
                 {
-                    (events, _, _) = await pipeline.Processor.ProcessBatchAsync(stoppingToken).ConfigureAwait(false);
+                    try
+                    {
+                        (events, _, _) = await pipeline.Processor.ProcessBatchAsync(stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (span is not null && e is not OperationCanceledException)
+                    {
+                        span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+                        throw;
+                    }
+
                     span?.SetTag("haven.batch.events", events);
                     if (span is not null && events == 0)
                     {

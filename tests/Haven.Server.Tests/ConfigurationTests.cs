@@ -57,7 +57,7 @@ public sealed class ConfigurationTests : IDisposable
         { "secret in the file", """{ "Enforcement": { "Webhook": { "Secret": "s3cr3t-value-in-file" } } }""", "set it in the environment (HAVEN_ENFORCEMENT__WEBHOOK__SECRET)" },
         { "wrong shape", """{ "Media": { "MaxBytes": "lots" } }""", "Media:MaxBytes: 'lots' is not a whole number" },
         { "bad duration", """{ "Events": { "MaxFutureSkew": "soon" } }""", "Events:MaxFutureSkew: 'soon' is not a duration" },
-        { "bad url", """{ "Telemetry": { "OtlpEndpoint": "ftp://collector" } }""", "Telemetry:OtlpEndpoint: 'ftp://collector' is not an http(s) URL" },
+        { "bad url", """{ "Telemetry": { "OtlpEndpoint": "ftp://collector" } }""", "Telemetry:OtlpEndpoint: not an absolute http(s) URL" },
         { "not JSON", """{ "Media": { "MaxBytes": 10 """, "not a readable JSON configuration" },
     };
 
@@ -96,11 +96,90 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Host=db;Username=haven;Password=hunter2-secret;Database=haven", "Host=db;Username=haven;Password=***;Database=haven")]
-    [InlineData("host=db;pwd = 'a;b' ;database=x", "host=db;pwd=*** ;database=x")]
-    [InlineData("Host=db;Database=haven", "Host=db;Database=haven")]
-    public void Haven_config_never_shows_a_connection_string_password(string connection, string shown) =>
-        Assert.Equal(shown, Haven.Cli.Commands.ConfigCommand.WithoutPassword(connection));
+    [InlineData("Host=db;Username=haven;Password=hunter2-secret;Database=haven")]
+    [InlineData("Host=db;Password=\"ab\"\";c;hunter2-secret\";Port=5")]
+    [InlineData("Host=db;PSW=hunter2-secret")]
+    [InlineData("Host=db;SSL Password=hunter2-secret;Password=hunter2-secret")]
+    public void Haven_config_never_shows_a_connection_string_password(string connection)
+    {
+        var shown = Haven.Cli.Commands.ConfigCommand.WithoutPassword(connection);
+        Assert.DoesNotContain("hunter2", shown, StringComparison.Ordinal);
+        Assert.Contains("***", shown, StringComparison.Ordinal);
+        Assert.Contains("db", shown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_never_prints_a_configured_connection_string()
+    {
+        File.WriteAllText(Path.Combine(_folder, "haven.json"), """{ "Store": { "Postgres": "Host=db;Password=file-secret-pw" } }""");
+        var help = await CliTests.Run(_folder, ["process", "--help"], new Dictionary<string, string> { ["HAVEN_POSTGRES"] = "Host=db;Password=env-secret-pw" });
+        Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotContain("secret-pw", help.Stdout + help.Stderr, StringComparison.Ordinal);
+        var config = await CliTests.Run(_folder, ["config", "--json"], new Dictionary<string, string> { ["HAVEN_POSTGRES"] = "Host=db;Password=env-secret-pw" });
+        Assert.DoesNotContain("secret-pw", config.Stdout + config.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_list_from_the_environment_replaces_the_files_list_whole()
+    {
+        File.WriteAllText(Path.Combine(_folder, "haven.json"), """{ "Media": { "AllowedHosts": ["a.example", "b.example"] } }""");
+        foreach (var (environment, expected) in new[]
+        {
+            (new Dictionary<string, string> { ["HAVEN_MEDIA__ALLOWEDHOSTS"] = "x.example" }, "x.example"),
+            (new Dictionary<string, string> { ["HAVEN_MEDIA__ALLOWEDHOSTS__0"] = "x.example" }, "x.example"),
+            (new Dictionary<string, string> { ["HAVEN_MEDIA__ALLOWEDHOSTS__1"] = "y.example", ["HAVEN_MEDIA__ALLOWEDHOSTS__0"] = "x.example" }, "x.example,y.example"),
+            (new Dictionary<string, string>(), "a.example,b.example"),
+        })
+        {
+            var outcome = await CliTests.Run(_folder, ["config", "--json"], environment);
+            Assert.Contains(outcome.StdoutLines, l => l.Contains("\"key\":\"Media:AllowedHosts\"", StringComparison.Ordinal) && l.Contains($"\"value\":\"{expected}\"", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Config_files_are_named_every_way_the_parser_accepts_and_read_whole()
+    {
+        var dotted = Path.Combine(_folder, ".haven.json");
+        File.WriteAllText(dotted, """{ "Signals": { "BatchSize": 123 } }""");
+        foreach (var args in new[] { new[] { "config", "--json", "--config", dotted }, ["config", "--json", "--config=" + dotted], ["config", "--json", "--config:" + dotted] })
+        {
+            var outcome = await CliTests.Run(_folder, args);
+            Assert.True(outcome.ExitCode == 0, outcome.Stderr);
+            Assert.Contains(outcome.StdoutLines, l => l.Contains("\"key\":\"Signals:BatchSize\"", StringComparison.Ordinal) && l.Contains("\"value\":\"123\"", StringComparison.Ordinal));
+        }
+
+        var response = Path.Combine(_folder, "args.rsp");
+        File.WriteAllText(response, "--config " + dotted);
+        var fromResponse = await CliTests.Run(_folder, ["config", "@" + response]);
+        Assert.Equal(2, fromResponse.ExitCode);
+        Assert.Contains("not in a response file", fromResponse.Stderr, StringComparison.Ordinal);
+
+        var huge = Path.Combine(_folder, "huge.json");
+        File.WriteAllText(huge, "{ \"Signals\": { \"Policy\": \"" + new string('x', (int)HavenConfig.MaxFileBytes) + "\" } }");
+        var tooLarge = await CliTests.Run(_folder, ["config", "--config", huge]);
+        Assert.Equal(2, tooLarge.ExitCode);
+        Assert.Contains("a configuration file is at most", tooLarge.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Values_that_cannot_work_stop_serve_before_it_starts()
+    {
+        var protocol = await CliTests.Run(_folder, ["serve"], new Dictionary<string, string> { ["HAVEN_TELEMETRY__OTLPPROTOCOL"] = "GRPC" });
+        Assert.Equal(2, protocol.ExitCode);
+        Assert.Contains("'GRPC' is not one of http/protobuf, grpc", protocol.Stderr, StringComparison.Ordinal);
+
+        var url = await CliTests.Run(_folder, ["serve"], new Dictionary<string, string> { ["HAVEN_TELEMETRY__OTLPENDPOINT"] = "ftp://user:pw-in-url@collector" });
+        Assert.Equal(2, url.ExitCode);
+        Assert.DoesNotContain("pw-in-url", url.Stderr, StringComparison.Ordinal);
+
+        var interval = await CliTests.Run(_folder, ["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["HAVEN_SERVER__INDEXREFRESHINTERVAL"] = "60d" });
+        Assert.Equal(2, interval.ExitCode);
+        Assert.Contains("IndexRefreshInterval must be between 1 ms and 1 hour", interval.Stderr, StringComparison.Ordinal);
+
+        var batch = await CliTests.Run(_folder, ["serve", "--urls", "http://127.0.0.1:0"], new Dictionary<string, string> { ["HAVEN_SIGNALS__BATCHSIZE"] = "0" });
+        Assert.Equal(2, batch.ExitCode);
+        Assert.Contains("SignalsBatchSize must be 1..100000", batch.Stderr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Every_setting_is_documented_with_its_environment_variable()

@@ -50,7 +50,30 @@ internal static class ConfigCommand
         return command;
     }
 
-    /// <summary>A connection string with its password (if any) replaced by <c>***</c>.</summary>
-    internal static string WithoutPassword(string connectionString) =>
-        System.Text.RegularExpressions.Regex.Replace(connectionString, @"(?i)\b(password|pwd)\s*=\s*(""[^""]*""|'[^']*'|[^;]*)", "$1=***");
+    /// <summary>
+    /// A connection string as Npgsql reads it, with its passwords (any spelling Npgsql accepts) replaced by <c>***</c>;
+    /// one Npgsql cannot read is not shown at all.
+    /// </summary>
+    internal static string WithoutPassword(string connectionString)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (builder.Password is not null)
+            {
+                builder.Password = "***";
+            }
+
+            if (builder.SslPassword is not null)
+            {
+                builder.SslPassword = "***";
+            }
+
+            return builder.ToString();
+        }
+        catch (ArgumentException)
+        {
+            return "(set; not a connection string Npgsql can read)";
+        }
+    }
 }

@@ -50,6 +50,7 @@ internal static class ServeCommand
                 Webhook = targets.Webhook,
                 Mastodon = targets.Mastodon,
                 DefaultRateLimitPerMinute = HavenConfig.Int32(Settings.RateLimit, 6_000),
+                SignalsBatchSize = HavenConfig.Int32(Settings.ProcessBatch, 10_000),
                 IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
                 ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
                 MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),

@@ -16,6 +16,9 @@ internal static class HavenConfig
     /// <summary>The file read when neither <c>--config</c> nor <c>HAVEN_CONFIG</c> names one (optional).</summary>
     public const string DefaultFile = "haven.json";
 
+    /// <summary>Largest configuration file read.</summary>
+    public const long MaxFileBytes = 1L << 20;
+
     private static Loaded _current = new(new ConfigurationBuilder().Build(), new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The configuration file that was read, if any.</summary>
@@ -69,7 +72,15 @@ internal static class HavenConfig
             {
                 try
                 {
-                    var file = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false).Build();
+                    // Read here rather than through a file provider (which hides dot-named files), and bounded.
+                    var length = new FileInfo(path).Length;
+                    if (length > MaxFileBytes)
+                    {
+                        errors.Add($"{path}: {length:N0} bytes; a configuration file is at most {MaxFileBytes:N0}.");
+                        return (null, errors);
+                    }
+
+                    var file = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.IO.File.ReadAllBytes(path))).Build();
                     foreach (var (key, value) in file.AsEnumerable())
                     {
                         if (value is null)
@@ -94,7 +105,7 @@ internal static class HavenConfig
 
                     builder.AddConfiguration(file);
                 }
-                catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+                catch (Exception e) when (e is FormatException or InvalidDataException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
                 {
                     errors.Add($"{path}: not a readable JSON configuration: {e.Message}");
                     return (null, errors);
@@ -132,7 +143,7 @@ internal static class HavenConfig
         }
 
         builder.AddInMemoryCollection(shortNames).AddInMemoryCollection(longNames);
-        var loaded = new Loaded(builder.Build(), sources);
+        var loaded = new Loaded(builder.Build(), sources, EnvironmentLists(variables));
         foreach (var setting in Settings.All)
         {
             if (loaded.Check(setting) is { } invalid)
@@ -143,6 +154,35 @@ internal static class HavenConfig
 
         return (loaded, errors);
     }
+
+    /// <summary>
+    /// Lists set in the environment, which replace the file's list whole (configuration sources would otherwise merge
+    /// lists item by item): <c>HAVEN_X__Y=a,b</c>, or items <c>HAVEN_X__Y__0</c>, <c>HAVEN_X__Y__1</c>, … in index order.
+    /// </summary>
+    private static Dictionary<string, string[]> EnvironmentLists(IReadOnlyDictionary<string, string> variables)
+    {
+        var lists = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in Settings.All.Where(s => s.Kind == SettingKind.List))
+        {
+            if (variables.TryGetValue(setting.Environment, out var joined))
+            {
+                lists[setting.Key] = Items(joined.Split(','));
+                continue;
+            }
+
+            var prefix = setting.Environment + "__";
+            var items = variables.Where(v => v.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && int.TryParse(v.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                .OrderBy(v => int.Parse(v.Key.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture)).Select(v => v.Value).ToList();
+            if (items.Count > 0)
+            {
+                lists[setting.Key] = Items(items);
+            }
+        }
+
+        return lists;
+    }
+
+    private static string[] Items(IEnumerable<string> items) => [.. items.Select(i => i.Trim()).Where(i => i.Length > 0)];
 
     private static Setting? Find(string key)
     {
@@ -188,7 +228,7 @@ internal static class HavenConfig
     public static string[] List(Setting setting) => _current.List(setting);
 
     /// <summary>A loaded configuration and where each setting came from.</summary>
-    internal sealed class Loaded(IConfigurationRoot root, IReadOnlyDictionary<string, string> sources)
+    internal sealed class Loaded(IConfigurationRoot root, IReadOnlyDictionary<string, string> sources, IReadOnlyDictionary<string, string[]>? environmentLists = null)
     {
         /// <summary>Where each set key came from (a file path, or <c>environment NAME</c>).</summary>
         public IReadOnlyDictionary<string, string> Sources { get; } = sources;
@@ -198,14 +238,13 @@ internal static class HavenConfig
 
         public string[] List(Setting setting)
         {
-            var section = root.GetSection(setting.Key);
-            var items = section.GetChildren().Select(c => c.Value).OfType<string>().ToList();
-            if (items.Count == 0 && section.Value is { } joined)
+            if (environmentLists?.TryGetValue(setting.Key, out var fromEnvironment) == true)
             {
-                items = [.. joined.Split(',')];
+                return fromEnvironment;
             }
 
-            return [.. items.Select(i => i.Trim()).Where(i => i.Length > 0)];
+            var section = root.GetSection(setting.Key);
+            return section.Value is { } joined ? Items(joined.Split(',')) : Items(section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var n) ? n : int.MaxValue).Select(c => c.Value).OfType<string>());
         }
 
         /// <summary>Why the setting's value has the wrong shape, or null (also when unset).</summary>
@@ -227,7 +266,9 @@ internal static class HavenConfig
                 SettingKind.Number when !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) => $"'{text}' is not a number.",
                 SettingKind.Flag when !bool.TryParse(text, out _) => $"'{text}' is not true or false.",
                 SettingKind.Duration when !EventLimitOptions.TryDuration(text, out _) => $"'{text}' is not a duration such as 90s, 15m, 12h or 1d.",
-                SettingKind.Url when !(Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") => $"'{text}' is not an http(s) URL.",
+                // Not echoed: a URL may carry credentials.
+                SettingKind.Url when !(Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") => "not an absolute http(s) URL.",
+                _ when setting.Choices is { } choices && !choices.Contains(text, StringComparer.Ordinal) => $"'{text}' is not one of {string.Join(", ", choices)}.",
                 _ => null,
             };
         }

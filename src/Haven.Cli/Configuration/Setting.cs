@@ -30,7 +30,7 @@ internal enum SettingKind
 /// (<c>HAVEN_</c> + the key with <c>:</c> as <c>__</c>, plus an older short name where one existed), the command-line
 /// option that overrides it (if any), and whether it is a secret (then only the environment may hold it).
 /// </summary>
-internal sealed record Setting(string Key, SettingKind Kind, string? Option, string Description, string? ShortEnvironment = null, bool Secret = false)
+internal sealed record Setting(string Key, SettingKind Kind, string? Option, string Description, string? ShortEnvironment = null, bool Secret = false, IReadOnlyList<string>? Choices = null)
 {
     /// <summary>The environment variable in the ASP.NET Core convention, e.g. <c>HAVEN_MEDIA__MAXBYTES</c>.</summary>
     public string Environment => "HAVEN_" + Key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();

@@ -39,7 +39,7 @@ internal static class Settings
 
     public static readonly Setting Prometheus = new("Telemetry:Prometheus", SettingKind.Flag, null, "serve `/metrics` in the Prometheus format");
     public static readonly Setting OtlpEndpoint = new("Telemetry:OtlpEndpoint", SettingKind.Url, null, "export metrics and traces over OTLP to this collector");
-    public static readonly Setting OtlpProtocol = new("Telemetry:OtlpProtocol", SettingKind.Text, null, "`http/protobuf` or `grpc`");
+    public static readonly Setting OtlpProtocol = new("Telemetry:OtlpProtocol", SettingKind.Text, null, "`http/protobuf` or `grpc`", Choices: ["http/protobuf", "grpc"]);
     public static readonly Setting ExportInterval = new("Telemetry:ExportInterval", SettingKind.Duration, null, "how often metrics are exported over OTLP");
 
     /// <summary>Every setting.</summary>

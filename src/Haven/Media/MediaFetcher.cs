@@ -71,6 +71,8 @@ public sealed class MediaFetcher : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
             ConnectCallback = ConnectAsync,
+            // Media hosts are outside the platform's trust: no trace context (traceparent) goes to them.
+            ActivityHeadersPropagator = null,
         };
         _client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Haven", "1.0"));

@@ -36,12 +36,6 @@ internal sealed record SubjectStatus(string Kind, string Id, string Status, IRea
 /// <summary>Where a decision's subject lives: its account and community, and the event that led to it.</summary>
 internal sealed record DecisionContext(long EventSeq, DateTimeOffset OccurredAt, string Account, string? Community);
 
-/// <summary>
-/// The append-only decision log (DESIGN §3.5, STYLE 12). Recording a decision, its audit entry, the status projection
-/// and the outbox actions it asks for happens in the caller's transaction, so after a crash either all of it exists or
-/// none. Decision ids are derived from policy version, rule and subject, so replaying the same events decides nothing
-/// twice and enqueues no action twice.
-/// </summary>
 /// <summary>New decisions by rule and mode within one transaction, reported to metrics only once it has committed.</summary>
 internal sealed class DecisionTally
 {
@@ -60,6 +54,12 @@ internal sealed class DecisionTally
     }
 }
 
+/// <summary>
+/// The append-only decision log (DESIGN §3.5, STYLE 12). Recording a decision, its audit entry, the status projection
+/// and the outbox actions it asks for happens in the caller's transaction, so after a crash either all of it exists or
+/// none. Decision ids are derived from policy version, rule and subject, so replaying the same events decides nothing
+/// twice and enqueues no action twice.
+/// </summary>
 internal static class DecisionLog
 {
     /// <summary>Actions carried out by the platform through the outbox.</summary>
