@@ -57,8 +57,12 @@ internal static class CliContext
     /// <summary>Console for progress and tables on standard error, so standard output stays machine-readable.</summary>
     public static IAnsiConsole Stderr => StderrConsole.Value;
 
-    // Created on first use: setting up a Spectre console costs start-up time that `haven hash` does not spend.
-    private static readonly Lazy<IAnsiConsole> StderrConsole = new(() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
+    // Created on first use, in a class of its own so that CliContext's static fields never name a Spectre type: setting
+    // up a Spectre console, even loading the assembly, costs start-up time that `haven hash` does not spend.
+    private static class StderrConsole
+    {
+        public static readonly IAnsiConsole Value = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    }
 
     /// <summary>Store options from the command line.</summary>
     public static StoreOptions StoreOptions(ParseResult parse)

@@ -49,10 +49,11 @@ internal static class MediaFiles
     /// (their <see cref="MediaSignals.Exact"/> is then empty) for callers that print only PDQ.
     /// </summary>
     public static IEnumerable<(string Path, MediaSignals Signals)> HashAll(IReadOnlyList<string> files, MediaHasher hasher, bool exact = true) =>
-        files.Count == 1
-            ? files.Select(path => (path, Hash(path, hasher, exact)))
-            : files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount)
-                .Select(path => (path, Hash(path, hasher, exact)));
+        files.Count == 1 ? [(files[0], Hash(files[0], hasher, exact))] : HashInParallel(files, hasher, exact);
+
+    // Its own method, so that hashing one file never loads PLINQ (start-up, ADR 0007).
+    private static IEnumerable<(string Path, MediaSignals Signals)> HashInParallel(IReadOnlyList<string> files, MediaHasher hasher, bool exact) =>
+        files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount).Select(path => (path, Hash(path, hasher, exact)));
 
     private static MediaSignals Hash(string path, MediaHasher hasher, bool exact)
     {

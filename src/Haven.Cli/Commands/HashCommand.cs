@@ -34,7 +34,7 @@ internal static class HashCommand
         {
             if (json)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(MediaFiles.ToJson(path, signals), CliJson.Options));
+                WriteJson(path, signals);
                 failures += signals.DecodeError is null ? 0 : 1;
                 continue;
             }
@@ -53,4 +53,8 @@ internal static class HashCommand
 
         return failures > 0 ? ExitCodes.InputError : ExitCodes.Ok;
     }
+
+    // Its own method, so that the plain output never loads System.Text.Json (start-up, ADR 0007).
+    private static void WriteJson(string path, MediaSignals signals) =>
+        Console.Out.WriteLine(JsonSerializer.Serialize(MediaFiles.ToJson(path, signals), CliJson.Options));
 }

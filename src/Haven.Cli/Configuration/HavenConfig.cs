@@ -19,7 +19,9 @@ internal static class HavenConfig
     /// <summary>Largest configuration file read.</summary>
     public const long MaxFileBytes = 1L << 20;
 
-    private static Loaded _current = new(new ConfigurationBuilder().Build(), new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
+    // Null until something was read: every setting then has its default, and Microsoft.Extensions.Configuration is not
+    // even loaded (start-up of `haven hash`, ADR 0007).
+    private static Loaded? _current;
 
     /// <summary>The configuration file that was read, if any.</summary>
     public static string? File { get; private set; }
@@ -42,6 +44,13 @@ internal static class HavenConfig
 
         var named = explicitFile ?? (variables.TryGetValue("HAVEN_CONFIG", out var fromEnvironment) && fromEnvironment.Length > 0 ? fromEnvironment : null);
         var path = named ?? (System.IO.File.Exists(DefaultFile) ? DefaultFile : null);
+        if (path is null && !variables.Keys.Any(name => name.Contains("__", StringComparison.Ordinal) || Settings.All.Any(s => s.ShortEnvironment == name)))
+        {
+            // Nothing to read: every setting keeps its default, and a short command (`haven hash`) does not pay for
+            // building a configuration.
+            return [];
+        }
+
         var (loaded, errors) = Build(path, named is not null, variables);
         if (errors.Count == 0)
         {
@@ -205,27 +214,27 @@ internal static class HavenConfig
     }
 
     /// <summary>Where the setting's value came from (a file path or <c>environment NAME</c>), or null for the default.</summary>
-    public static string? Source(Setting setting) => _current.Sources.TryGetValue(setting.Key, out var source) ? source : null;
+    public static string? Source(Setting setting) => _current is not null && _current.Sources.TryGetValue(setting.Key, out var source) ? source : null;
 
     /// <summary>The setting's text, or null when nothing sets it.</summary>
-    public static string? Text(Setting setting) => _current.Text(setting);
+    public static string? Text(Setting setting) => _current?.Text(setting);
 
     /// <summary>The setting as a whole number, or <paramref name="fallback"/>.</summary>
     public static long Integer(Setting setting, long fallback) =>
-        _current.Text(setting) is { } text ? long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture) : fallback;
+        Text(setting) is { } text ? long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>The setting as a 32-bit whole number (clamped, so that range checks see an out-of-range value), or <paramref name="fallback"/>.</summary>
     public static int Int32(Setting setting, int fallback) => (int)Math.Clamp(Integer(setting, fallback), int.MinValue, int.MaxValue);
 
     /// <summary>The setting as a flag, or <paramref name="fallback"/>.</summary>
-    public static bool Flag(Setting setting, bool fallback) => _current.Text(setting) is { } text ? bool.Parse(text) : fallback;
+    public static bool Flag(Setting setting, bool fallback) => Text(setting) is { } text ? bool.Parse(text) : fallback;
 
     /// <summary>The setting as a duration, or <paramref name="fallback"/>.</summary>
     public static TimeSpan Duration(Setting setting, TimeSpan fallback) =>
-        _current.Text(setting) is { } text && EventLimitOptions.TryDuration(text, out var value) ? value : fallback;
+        Text(setting) is { } text && EventLimitOptions.TryDuration(text, out var value) ? value : fallback;
 
     /// <summary>The setting as a list (empty when nothing sets it).</summary>
-    public static string[] List(Setting setting) => _current.List(setting);
+    public static string[] List(Setting setting) => _current?.List(setting) ?? [];
 
     /// <summary>A loaded configuration and where each setting came from.</summary>
     internal sealed class Loaded(IConfigurationRoot root, IReadOnlyDictionary<string, string> sources, IReadOnlyDictionary<string, string[]>? environmentLists = null)
