@@ -58,7 +58,7 @@ internal sealed class ProcessorService(Haven.Pipeline.SignalsPipeline pipeline, 
 
                 if (events > 0)
                 {
-                    HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "ok"));
+                    HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(HavenMetrics.Tags.Outcome, "ok"));
                     HavenMetrics.BatchSize.Record(events);
                 }
 
@@ -76,7 +76,7 @@ internal sealed class ProcessorService(Haven.Pipeline.SignalsPipeline pipeline, 
             }
             catch (Exception e)
             {
-                HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
+                HavenMetrics.BatchDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(HavenMetrics.Tags.Outcome, "failed"));
                 if (!await _backoff.FailedAndWaitAsync(e, stoppingToken).ConfigureAwait(false))
                 {
                     return;

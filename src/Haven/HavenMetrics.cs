@@ -24,10 +24,47 @@ internal static class HavenMetrics
     // Events per batch, up to the largest batch size.
     private static readonly InstrumentAdvice<long> Events = new() { HistogramBucketBoundaries = [1, 10, 100, 1_000, 5_000, 10_000, 50_000, 100_000] };
 
+    /// <summary>
+    /// Attribute names: OpenTelemetry's <c>error.type</c> for reason codes, and Haven's own under <c>haven.</c>
+    /// (application attributes are namespaced, as the semantic conventions ask).
+    /// </summary>
+    public static class Tags
+    {
+        /// <summary>A stable error or reason code (semantic conventions: <c>error.type</c>).</summary>
+        public const string ErrorType = "error.type";
+
+        /// <summary>An ingested line's outcome: accepted, duplicate, conflict, rejected.</summary>
+        public const string IngestStatus = "haven.ingest.status";
+
+        /// <summary>Where an event died: parse or handle.</summary>
+        public const string DeadStage = "haven.dead.stage";
+
+        /// <summary>A background loop's name.</summary>
+        public const string Loop = "haven.loop";
+
+        /// <summary>A policy rule's id.</summary>
+        public const string Rule = "haven.policy.rule";
+
+        /// <summary>A decision's mode: enforce or shadow.</summary>
+        public const string Mode = "haven.policy.mode";
+
+        /// <summary>An enforcement adapter's name.</summary>
+        public const string Adapter = "haven.outbox.adapter";
+
+        /// <summary>An outbox row's state: pending or dead.</summary>
+        public const string OutboxState = "haven.outbox.state";
+
+        /// <summary>How an attempt or a batch ended.</summary>
+        public const string Outcome = "haven.outcome";
+
+        /// <summary>A kind of match-index entry: pdq or exact.</summary>
+        public const string IndexKind = "haven.match.kind";
+    }
+
     /// <summary>Spans; tags carry counts and codes only.</summary>
     public static readonly ActivitySource Activities = new(ActivitySourceName);
 
-    /// <summary>Media items that could not be fully hashed or matched, tagged with <c>reason</c> (a stable code).</summary>
+    /// <summary>Media items that could not be fully hashed or matched, tagged with <c>error.type</c> (a stable reason code).</summary>
     public static readonly Counter<long> MediaErrors = Meter.CreateCounter<long>("haven.media.errors", "{item}", "Media items with an error, by reason code.");
 
     /// <summary>Events the signals stage has processed.</summary>
@@ -36,22 +73,22 @@ internal static class HavenMetrics
     /// <summary>Events newly stored by ingest (not duplicates, not refused lines).</summary>
     public static readonly Counter<long> EventsIngested = Meter.CreateCounter<long>("haven.events.ingested", "{event}", "Events newly stored by ingest.");
 
-    /// <summary>Ingested lines by outcome (<c>status</c>) and, for errors, <c>code</c>.</summary>
+    /// <summary>Ingested lines by <c>haven.ingest.status</c> and, for errors, <c>error.type</c> (the line's code).</summary>
     public static readonly Counter<long> IngestLines = Meter.CreateCounter<long>("haven.ingest.lines", "{line}", "Ingested lines by status and error code.");
 
-    /// <summary>Events the signals stage set aside as dead (docs/pipeline.md, "Failures"), tagged with <c>stage</c> (<c>parse</c> or <c>handle</c>).</summary>
+    /// <summary>Events the signals stage set aside as dead (docs/pipeline.md, "Failures"), tagged with <c>haven.dead.stage</c> (<c>parse</c> or <c>handle</c>).</summary>
     public static readonly Counter<long> DeadEvents = Meter.CreateCounter<long>("haven.events.dead", "{event}", "Events set aside as dead by the signals stage, by stage.");
 
-    /// <summary>Failures of a background loop that it survived (it backs off and tries again), tagged with <c>loop</c>.</summary>
+    /// <summary>Failures of a background loop that it survived (it backs off and tries again), tagged with <c>haven.loop</c>.</summary>
     public static readonly Counter<long> BackgroundFailures = Meter.CreateCounter<long>("haven.background.failures", "{failure}", "Failures of background loops (processor, outbox dispatchers, index refresher), by loop.");
 
-    /// <summary>Decisions recorded, tagged with the policy's <c>rule</c> and <c>mode</c> (enforce or shadow).</summary>
+    /// <summary>Decisions recorded, tagged with <c>haven.policy.rule</c> and <c>haven.policy.mode</c> (enforce or shadow).</summary>
     public static readonly Counter<long> Decisions = Meter.CreateCounter<long>("haven.policy.decisions", "{decision}", "Policy decisions recorded, by rule and mode.");
 
-    /// <summary>Delivery attempts recorded by the outbox dispatchers, tagged with <c>adapter</c> and <c>outcome</c> (delivered, retrying, dead).</summary>
+    /// <summary>Delivery attempts recorded by the outbox dispatchers, tagged with <c>haven.outbox.adapter</c> and <c>haven.outcome</c> (delivered, retrying, dead).</summary>
     public static readonly Counter<long> OutboxAttempts = Meter.CreateCounter<long>("haven.outbox.attempts", "{attempt}", "Outbox delivery attempts, by adapter and outcome.");
 
-    /// <summary>Time of one signals-stage batch, tagged with <c>outcome</c> (<c>ok</c> or <c>failed</c>).</summary>
+    /// <summary>Time of one signals-stage batch, tagged with <c>haven.outcome</c> (<c>ok</c> or <c>failed</c>).</summary>
     public static readonly Histogram<double> BatchDuration = Meter.CreateHistogram("haven.processor.batch.duration", "s", "Duration of a signals-stage batch.", advice: Seconds);
 
     /// <summary>Events in one signals-stage batch.</summary>

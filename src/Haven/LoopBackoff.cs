@@ -26,7 +26,7 @@ internal sealed partial class LoopBackoff(string loop, ILogger logger, TimeProvi
         ArgumentNullException.ThrowIfNull(exception);
         ConsecutiveFailures = ConsecutiveFailures == int.MaxValue ? int.MaxValue : ConsecutiveFailures + 1;
         var delay = RetryPolicy.Backoff(ConsecutiveFailures, baseDelay, maxDelay, _jitter());
-        HavenMetrics.BackgroundFailures.Add(1, new KeyValuePair<string, object?>("loop", loop));
+        HavenMetrics.BackgroundFailures.Add(1, new KeyValuePair<string, object?>(HavenMetrics.Tags.Loop, loop));
         LoopFailed(logger, loop, exception.GetType().Name, ConsecutiveFailures, (long)delay.TotalMilliseconds);
         return delay;
     }

@@ -89,8 +89,8 @@ public sealed class RobustnessTests(ServerFixture server) : IClassFixture<Server
 
         var metrics = await server.Client.GetStringAsync("/metrics");
         Assert.Contains("# TYPE haven_media_errors_total counter", metrics);
-        Assert.True(TelemetryTests.Value(metrics, "haven_media_errors_total", "reason=\"url_fetch_disabled\"") >= 1);
-        Assert.True(TelemetryTests.Value(metrics, "haven_ingest_lines_total", "status=\"accepted\"") >= 1);
+        Assert.True(TelemetryTests.Value(metrics, "haven_media_errors_total", "error_type=\"url_fetch_disabled\"") >= 1);
+        Assert.True(TelemetryTests.Value(metrics, "haven_ingest_lines_total", "haven_ingest_status=\"accepted\"") >= 1);
         var (anonymous, _) = await RawHttp.SendAsync(server.BaseAddress, "GET", "/metrics");
         Assert.Equal(401, anonymous);
     }

@@ -33,7 +33,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
 
         Assert.NotNull(Value(metrics, "haven_processor_lag_events"));
         Assert.NotNull(Value(metrics, "haven_processor_lag_duration_seconds"));
-        Assert.NotNull(Value(metrics, "haven_match_index_entries", "kind=\"pdq\""));
+        Assert.NotNull(Value(metrics, "haven_match_index_entries", "haven_match_kind=\"pdq\""));
         Assert.NotNull(Value(metrics, "http_server_request_duration_seconds_count", "http_route=\"/v1/events/{id}\""));
         Assert.NotNull(Value(metrics, "haven_match_index_rebuild_duration_seconds_bucket", "le=\"0.005\""));
         Assert.DoesNotContain("telemetry-unknown-event", metrics, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class TelemetryTests(ServerFixture server) : IClassFixture<ServerF
             Assert.True(collector.Has("/v1/metrics", "haven.processor.batch.duration"), "batch durations exported");
             Assert.True(collector.Has("/v1/metrics", "http.server.request.duration"), "HTTP durations exported");
             Assert.True(collector.Has("/v1/metrics", "haven.policy.decisions"), "decisions by rule exported");
-            Assert.True(collector.Has("/v1/metrics", "enforce"), "decisions carry their mode");
+            Assert.True(collector.Has("/v1/metrics", "enforce") && collector.Has("/v1/metrics", "haven.policy.mode") && collector.Has("/v1/metrics", "haven.policy.rule"), "decisions carry their rule and mode as namespaced attributes");
             Assert.True(collector.Has("/v1/traces", "signals batch"), "Haven's spans exported");
             Assert.True(collector.Has("/v1/traces", "GET /v1/events/{id}"), "request spans named by route template");
             Assert.All(collector.Requests, r => Assert.Equal("application/x-protobuf", r.ContentType));

@@ -28,11 +28,11 @@ internal sealed class PipelineSampler : BackgroundService
         _backoff = new LoopBackoff("telemetry_sampler", logger, time, _options.ExportInterval, TimeSpan.FromMinutes(5));
         _meter.CreateObservableGauge<long>("haven.processor.lag.events", () => _last.Ready ? [new Measurement<long>(_last.Lag.Waiting)] : Array.Empty<Measurement<long>>(), "{event}", "Events stored and not yet processed by the signals stage.");
         _meter.CreateObservableGauge<double>("haven.processor.lag.duration", () => _last.Ready ? [new Measurement<double>(_last.LagSeconds)] : Array.Empty<Measurement<double>>(), "s", "How long the oldest unprocessed event has waited.");
-        _meter.CreateObservableGauge<long>("haven.outbox.actions", () => _last.Outbox.Select(o => new Measurement<long>(o.Count, new("adapter", o.Adapter), new("state", o.State))), "{action}", "Outbox actions waiting or dead, by adapter and state.");
+        _meter.CreateObservableGauge<long>("haven.outbox.actions", () => _last.Outbox.Select(o => new Measurement<long>(o.Count, new(HavenMetrics.Tags.Adapter, o.Adapter), new(HavenMetrics.Tags.OutboxState, o.State))), "{action}", "Outbox actions waiting or dead, by adapter and state.");
         _meter.CreateObservableGauge<long>("haven.match.index.entries", () =>
         {
             var current = _index.Current;
-            return (IEnumerable<Measurement<long>>)[new Measurement<long>(current.PdqCount, new KeyValuePair<string, object?>("kind", "pdq")), new Measurement<long>(current.ExactCount, new KeyValuePair<string, object?>("kind", "exact"))];
+            return (IEnumerable<Measurement<long>>)[new Measurement<long>(current.PdqCount, new KeyValuePair<string, object?>(HavenMetrics.Tags.IndexKind, "pdq")), new Measurement<long>(current.ExactCount, new KeyValuePair<string, object?>(HavenMetrics.Tags.IndexKind, "exact"))];
         }, "{entry}", "Entries in the match index in memory, by kind.");
     }
 

@@ -204,7 +204,7 @@ internal sealed class OutboxDispatcher
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        HavenMetrics.OutboxAttempts.Add(1, new("adapter", _adapter.AdapterName), new("outcome", state switch
+        HavenMetrics.OutboxAttempts.Add(1, new(HavenMetrics.Tags.Adapter, _adapter.AdapterName), new(HavenMetrics.Tags.Outcome, state switch
         {
             OutboxState.Delivered => "delivered",
             OutboxState.Pending => "retrying",

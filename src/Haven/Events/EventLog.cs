@@ -138,7 +138,16 @@ internal sealed class EventLog(HavenStore store, EventLimits? limits = null)
         var answered = results.OfType<IngestLineResult>().ToList();
         foreach (var outcome in answered.GroupBy(r => (r.Status, r.Code)))
         {
-            HavenMetrics.IngestLines.Add(outcome.Count(), new("status", outcome.Key.Status.ToString().ToLowerInvariant()), new("code", outcome.Key.Code ?? "none"));
+            var status = new KeyValuePair<string, object?>(HavenMetrics.Tags.IngestStatus, outcome.Key.Status.ToString().ToLowerInvariant());
+            if (outcome.Key.Code is { } code)
+            {
+                HavenMetrics.IngestLines.Add(outcome.Count(), status, new(HavenMetrics.Tags.ErrorType, code));
+            }
+            else
+            {
+                HavenMetrics.IngestLines.Add(outcome.Count(), status);
+            }
+
             if (outcome.Key.Status == IngestStatus.Accepted)
             {
                 HavenMetrics.EventsIngested.Add(outcome.Count());

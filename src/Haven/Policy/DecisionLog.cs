@@ -49,7 +49,7 @@ internal sealed class DecisionTally
     {
         foreach (var ((rule, mode), count) in _counts)
         {
-            HavenMetrics.Decisions.Add(count, new KeyValuePair<string, object?>("rule", rule), new KeyValuePair<string, object?>("mode", mode));
+            HavenMetrics.Decisions.Add(count, new KeyValuePair<string, object?>(HavenMetrics.Tags.Rule, rule), new KeyValuePair<string, object?>(HavenMetrics.Tags.Mode, mode));
         }
     }
 }

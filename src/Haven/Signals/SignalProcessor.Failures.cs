@@ -166,7 +166,7 @@ internal sealed partial class SignalProcessor
                 state.Decided.ReportCommitted();
                 foreach (var (reason, count) in state.MediaErrorReasons)
                 {
-                    HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));
+                    HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>(HavenMetrics.Tags.ErrorType, reason));
                 }
 
                 return "processed";

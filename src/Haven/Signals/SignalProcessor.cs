@@ -269,12 +269,12 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         committed.Decided.ReportCommitted();
         foreach (var (reason, count) in stats.MediaErrorReasons)
         {
-            HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>("reason", reason));
+            HavenMetrics.MediaErrors.Add(count, new KeyValuePair<string, object?>(HavenMetrics.Tags.ErrorType, reason));
         }
 
         foreach (var (e, stage, error) in dead)
         {
-            HavenMetrics.DeadEvents.Add(1, new KeyValuePair<string, object?>("stage", stage));
+            HavenMetrics.DeadEvents.Add(1, new KeyValuePair<string, object?>(HavenMetrics.Tags.DeadStage, stage));
             ProcessorLog.EventDead(_logger, e.Seq, stage, error.GetType().Name, DeadEvents.ErrorCode(stage, error));
         }
 
