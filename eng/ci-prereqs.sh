@@ -3,6 +3,10 @@
 set -euo pipefail
 need=()
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
+# Native AOT (src/Haven.Hash) links with gcc against libc and zlib.
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -f /usr/include/stdio.h ] || need+=(libc6-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ci-prereqs: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
