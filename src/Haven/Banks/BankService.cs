@@ -77,6 +77,17 @@ internal sealed partial class BankService
         return new Bank(id, name, description, enabled, DateTimeOffset.FromUnixTimeMilliseconds(createdAt));
     }
 
+    /// <summary>
+    /// Every bank's id and name, without counting entries: the index loader needs only the names, and counting a
+    /// million entries would fill the connection's 64 MiB page cache just before the scan (docs/adr/0003-pdq-index.md).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, string>> ReadNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _store.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Id, string Name)>(new CommandDefinition("SELECT id, name FROM banks", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Id, r => r.Name);
+    }
+
     /// <summary>Every bank, by name, with entry counts per signal type.</summary>
     public async Task<IReadOnlyList<BankSummary>> ListAsync(CancellationToken cancellationToken = default)
     {

@@ -13,7 +13,7 @@ internal static class MatchIndexLoader
     public static async Task<(MatchIndex Index, TimeSpan Elapsed)> LoadAsync(BankService banks, int qualityGate = PdqQuality.DefaultGate, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        var names = (await banks.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Bank.Id, b => b.Bank.Name);
+        var names = new Dictionary<long, string>(await banks.ReadNamesAsync(cancellationToken).ConfigureAwait(false));
         var builder = new MatchIndexBuilder(qualityGate);
 
         // Rows go straight into the builder's pre-sized arrays: no list of entries, no hash strings kept.
