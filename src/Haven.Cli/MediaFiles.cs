@@ -49,30 +49,11 @@ internal static class MediaFiles
     /// (their <see cref="MediaSignals.Exact"/> is then empty) for callers that print only PDQ.
     /// </summary>
     public static IEnumerable<(string Path, MediaSignals Signals)> HashAll(IReadOnlyList<string> files, MediaHasher hasher, bool exact = true) =>
-        files.Count == 1 ? [(files[0], Hash(files[0], hasher, exact))] : HashInParallel(files, hasher, exact);
+        files.Count == 1 ? [(files[0], hasher.HashFile(files[0], exact))] : HashInParallel(files, hasher, exact);
 
     // Its own method, so that hashing one file never loads PLINQ (start-up, ADR 0007).
     private static IEnumerable<(string Path, MediaSignals Signals)> HashInParallel(IReadOnlyList<string> files, MediaHasher hasher, bool exact) =>
-        files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount).Select(path => (path, Hash(path, hasher, exact)));
-
-    private static MediaSignals Hash(string path, MediaHasher hasher, bool exact)
-    {
-        try
-        {
-            var length = new FileInfo(path).Length;
-            if (length > hasher.Limits.MaxBytes)
-            {
-                return MediaSignals.Failed(length, hasher.Pipeline, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
-            }
-
-            var bytes = File.ReadAllBytes(path);
-            return exact ? hasher.Hash(bytes) : hasher.Hash(bytes, default(ExactHashes));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return MediaSignals.Failed(0, hasher.Pipeline, new MediaError(MediaErrorKind.Unreadable, "cannot read: " + e.Message));
-        }
-    }
+        files.AsParallel().AsOrdered().WithDegreeOfParallelism(Environment.ProcessorCount).Select(path => (path, hasher.HashFile(path, exact)));
 
     /// <summary>The JSON shape of one hashed file.</summary>
     public static object ToJson(string path, MediaSignals s) => new

@@ -46,7 +46,7 @@ var hasher = new MediaHasher(new ImageDecoder());
 var stdout = Console.Out;
 foreach (var path in files.Where(File.Exists))
 {
-    var signals = Hash(path, hasher);
+    var signals = hasher.HashFile(path, exact: false);
     if (signals.DecodeError is { } error)
     {
         Console.Error.WriteLine($"haven hash: {path}: {error.Message}");
@@ -63,21 +63,3 @@ return failures > 0 ? InputError : 0;
 static bool ConfigurationMayApply() =>
     File.Exists("haven.json") || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HAVEN_CONFIG")) ||
     !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HAVEN_MEDIA__SCALEDDECODE"));
-
-static MediaSignals Hash(string path, MediaHasher hasher)
-{
-    try
-    {
-        var length = new FileInfo(path).Length;
-        if (length > hasher.Limits.MaxBytes)
-        {
-            return MediaSignals.Failed(length, hasher.Pipeline, ImageDecoder.TooManyBytes(length, hasher.Limits.MaxBytes));
-        }
-
-        return hasher.Hash(File.ReadAllBytes(path), default(ExactHashes));
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        return MediaSignals.Failed(0, hasher.Pipeline, new MediaError(MediaErrorKind.Unreadable, "cannot read: " + e.Message));
-    }
-}

@@ -75,6 +75,30 @@ public sealed class MediaHasher
         return new MediaSignals(exact, bytes.Length, hash, quality, dihedral, image.SourceWidth, image.SourceHeight, image.EncodedFormat, _decoder.Pipeline, null);
     }
 
+    /// <summary>
+    /// Hashes the file at <paramref name="path"/>: refused before reading when larger than the byte limit, unreadable
+    /// files reported as <see cref="MediaErrorKind.Unreadable"/>. <paramref name="exact"/> false skips MD5 and SHA-256
+    /// (for output that prints only PDQ). Shared by <c>haven hash</c> and the native hasher, so both say the same.
+    /// </summary>
+    public MediaSignals HashFile(string path, bool exact = true)
+    {
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > Limits.MaxBytes)
+            {
+                return MediaSignals.Failed(length, Pipeline, ImageDecoder.TooManyBytes(length, Limits.MaxBytes));
+            }
+
+            var bytes = File.ReadAllBytes(path);
+            return exact ? Hash(bytes) : Hash(bytes, default(ExactHashes));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return MediaSignals.Failed(0, Pipeline, new MediaError(MediaErrorKind.Unreadable, "cannot read: " + e.Message));
+        }
+    }
+
     /// <summary>PDQ of decoded pixels (already at most 512×512, so the kernel applies no further resize).</summary>
     public static (PdqHash Hash, int Quality, PdqHash[] Dihedral) HashPixels(DecodedImage image)
     {
