@@ -48,6 +48,7 @@ run kernels-noavx512 tests/Haven.Kernels.Tests DOTNET_EnableAVX512F=0
 run kernels-scalar tests/Haven.Kernels.Tests DOTNET_EnableHWIntrinsic=0
 run engine tests/Haven.Tests
 run server tests/Haven.Server.Tests
+run console tests/Haven.Console.Tests
 
 passed=0
 failed=0
@@ -60,7 +61,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
-expected_runs=5
+expected_runs=6
 runs=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 if [ "$runs" -lt "$expected_runs" ]; then
   echo "test.sh: only $runs of $expected_runs test runs produced results."

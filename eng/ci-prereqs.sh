@@ -7,6 +7,8 @@ ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -f /usr/include/stdio.h ] || need+=(libc6-dev)
+# The review console's browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ci-prereqs: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

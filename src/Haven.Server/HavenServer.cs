@@ -1,3 +1,4 @@
+using Haven.Server.Console;
 using Haven.Server.Telemetry;
 using Haven.Storage;
 
@@ -43,12 +44,14 @@ internal static class HavenServer
             .AddHavenSignals(options, store)
             .AddHavenDiscovery(store)
             .AddHavenSecurity(options, store)
+            .AddHavenConsole(options.Console, store, options.LoopbackOnly)
             .AddHavenHealthChecks()
             .AddHavenTelemetry(options.Telemetry)
             .AddHavenHttp();
 
         var app = builder.Build();
         app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<Console.ConsoleHeaders>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusCodeFor });
         app.UseStatusCodePages();
         app.UseRouting();
@@ -66,6 +69,7 @@ internal static class HavenServer
         app.MapHavenHealthChecks();
         app.MapHavenMetrics(options.Telemetry);
         app.MapHavenApi();
+        app.MapHavenConsole();
         return app;
     }
 

@@ -68,6 +68,13 @@ internal sealed class HavenServerOptions
     /// <summary>Metrics and traces (off unless asked for).</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>The review console: sessions, lockout, optional OpenID Connect.</summary>
+    public Console.ConsoleOptions Console { get; set; } = new();
+
+    /// <summary>True when every URL the server listens on is a loopback address (then session cookies may travel over plain http).</summary>
+    public bool LoopbackOnly => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(url =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost"));
+
     /// <summary>Where actions go, from <see cref="Webhook"/> and <see cref="Mastodon"/>.</summary>
     public Haven.Enforcement.EnforcementTargets Enforcement => new(Webhook, Mastodon);
 
@@ -104,6 +111,11 @@ internal sealed class HavenServerOptions
         if (EventLimits.Validate() is { } limits)
         {
             return "Event limits: " + limits;
+        }
+
+        if (Console.Validate() is { } console)
+        {
+            return console;
         }
 
         if (Enforcement.Validate() is { } enforcement)

@@ -54,6 +54,18 @@ internal static class ServeCommand
                 IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
                 ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
                 MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),
+                Console = new Haven.Server.Console.ConsoleOptions
+                {
+                    IdleTimeout = HavenConfig.Duration(Settings.ConsoleIdle, TimeSpan.FromMinutes(30)),
+                    AbsoluteTimeout = HavenConfig.Duration(Settings.ConsoleAbsolute, TimeSpan.FromHours(10)),
+                    MaxFailedSignIns = HavenConfig.Int32(Settings.ConsoleMaxFailures, 5),
+                    Lockout = HavenConfig.Duration(Settings.ConsoleLockout, TimeSpan.FromMinutes(15)),
+                    OpenIdConnect = HavenConfig.Text(Settings.OidcAuthority) is { } authority
+                        ? new Haven.Server.Console.OpenIdConnectSettings(
+                            new Uri(authority), HavenConfig.Text(Settings.OidcClientId) ?? string.Empty, HavenConfig.Text(Settings.OidcClientSecret),
+                            HavenConfig.Text(Settings.OidcRoleClaim) ?? "roles", HavenConfig.Text(Settings.OidcNameClaim) ?? "preferred_username")
+                        : null,
+                },
                 Telemetry = new Haven.Server.Telemetry.TelemetryOptions
                 {
                     Prometheus = HavenConfig.Flag(Settings.Prometheus, false),

@@ -42,6 +42,16 @@ internal static class Settings
     public static readonly Setting OtlpProtocol = new("Telemetry:OtlpProtocol", SettingKind.Text, null, "`http/protobuf` or `grpc`", Choices: ["http/protobuf", "grpc"]);
     public static readonly Setting ExportInterval = new("Telemetry:ExportInterval", SettingKind.Duration, null, "how often metrics are exported over OTLP");
 
+    public static readonly Setting ConsoleIdle = new("Console:IdleTimeout", SettingKind.Duration, null, "a console session ends after this long without a request");
+    public static readonly Setting ConsoleAbsolute = new("Console:AbsoluteTimeout", SettingKind.Duration, null, "a console session ends this long after sign-in");
+    public static readonly Setting ConsoleMaxFailures = new("Console:MaxFailedSignIns", SettingKind.Integer, null, "failed sign-ins in a row before a lockout");
+    public static readonly Setting ConsoleLockout = new("Console:Lockout", SettingKind.Duration, null, "how long a lockout lasts");
+    public static readonly Setting OidcAuthority = new("Console:Oidc:Authority", SettingKind.Url, null, "OpenID Connect issuer for console sign-in (off when unset)");
+    public static readonly Setting OidcClientId = new("Console:Oidc:ClientId", SettingKind.Text, null, "Haven's client id at that issuer");
+    public static readonly Setting OidcClientSecret = new("Console:Oidc:ClientSecret", SettingKind.Text, null, "Haven's client secret there", Secret: true);
+    public static readonly Setting OidcRoleClaim = new("Console:Oidc:RoleClaim", SettingKind.Text, null, "claim holding the Haven role (default `roles`)");
+    public static readonly Setting OidcNameClaim = new("Console:Oidc:NameClaim", SettingKind.Text, null, "claim holding the user name (default `preferred_username`)");
+
     /// <summary>Every setting.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
@@ -52,5 +62,6 @@ internal static class Settings
         Policy, Shadow, ProcessBatch,
         WebhookUrl, WebhookSecret, MastodonUrl, MastodonToken,
         Prometheus, OtlpEndpoint, OtlpProtocol, ExportInterval,
+        ConsoleIdle, ConsoleAbsolute, ConsoleMaxFailures, ConsoleLockout, OidcAuthority, OidcClientId, OidcClientSecret, OidcRoleClaim, OidcNameClaim,
     ];
 }

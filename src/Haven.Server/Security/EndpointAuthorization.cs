@@ -100,6 +100,12 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
             return;
         }
 
+        if (policy.Requirements.OfType<Console.PersonRoleRequirement>().FirstOrDefault() is { } person)
+        {
+            await Console.ConsoleRefusals.RefuseAsync(context, person, authorizeResult).ConfigureAwait(false);
+            return;
+        }
+
         ProblemHttpResult problem;
         if (authorizeResult.Challenged || context.User.Identity?.IsAuthenticated != true)
         {
