@@ -53,6 +53,12 @@ public abstract class MigrationTests : StoreSuite
             await connection.ExecuteAsync("DROP TABLE decisions");
             await connection.ExecuteAsync("DROP TABLE subject_status");
             await connection.ExecuteAsync("DROP TABLE dead_events");
+            await connection.ExecuteAsync("DROP TABLE case_events");
+            await connection.ExecuteAsync("DROP TABLE case_items");
+            await connection.ExecuteAsync("DROP TABLE case_sources");
+            await connection.ExecuteAsync("DROP TABLE case_presence");
+            await connection.ExecuteAsync("DROP TABLE muted_reporters");
+            await connection.ExecuteAsync("DROP TABLE cases");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
