@@ -158,6 +158,7 @@ internal static class DecisionLog
             await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{KindName(decision.SubjectKind)}:{decision.SubjectId}",
                 new { decisionId = id, rule = decision.RuleId, policyVersion = decision.PolicyVersion, mode, actions = actions.Select(a => $"{a.Action}@{a.Target}").ToArray() },
                 cancellationToken).ConfigureAwait(false);
+            await Cases.CaseIntake.FromDecisionAsync(store, connection, transaction, id, decision, context, actions, cancellationToken).ConfigureAwait(false);
 
             foreach (var group in actions.GroupBy(a => a.Target, StringComparer.Ordinal))
             {

@@ -308,6 +308,79 @@ internal static class Migrations
             );
             CREATE INDEX ix_rule_labels_rule ON rule_labels (rule_id, label);
             """),
+        new(11, "cases", """
+            CREATE TABLE cases (
+                case_id {{IDENTITY}},
+                subject_kind TEXT NOT NULL CHECK (subject_kind IN ('account', 'content', 'community', 'network')),
+                subject_id {{KEY_TEXT}} NOT NULL,
+                network_id {{KEY_TEXT}} NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                outcome TEXT NULL,
+                queue TEXT NOT NULL CHECK (queue IN ('review', 'specialist')),
+                priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+                score BIGINT NOT NULL,
+                sort_rank BIGINT NOT NULL,
+                due_at BIGINT NOT NULL,
+                assignee {{KEY_TEXT}} NULL,
+                claim_until BIGINT NULL,
+                held {{BOOL}} NOT NULL,
+                asked_lead {{BOOL}} NOT NULL,
+                report_wanted {{BOOL}} NOT NULL,
+                items BIGINT NOT NULL,
+                reporters BIGINT NOT NULL,
+                qa_state TEXT NULL,
+                decided_by TEXT NULL,
+                opened_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                closed_at BIGINT NULL,
+                last_event_n BIGINT NOT NULL,
+                state TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX uq_cases_open_subject ON cases (subject_kind, subject_id) WHERE status = 'open';
+            CREATE INDEX ix_cases_queue ON cases (status, queue, sort_rank, due_at, case_id);
+            CREATE INDEX ix_cases_order ON cases (status, sort_rank, due_at, case_id);
+            CREATE INDEX ix_cases_assignee ON cases (assignee, status, sort_rank, due_at, case_id) WHERE assignee IS NOT NULL;
+            CREATE INDEX ix_cases_network ON cases (network_id, status) WHERE network_id IS NOT NULL;
+            CREATE INDEX ix_cases_subject ON cases (subject_kind, subject_id);
+            CREATE TABLE case_events (
+                case_id BIGINT NOT NULL REFERENCES cases (case_id),
+                n BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (case_id, n)
+            );
+            CREATE TABLE case_items (
+                case_id BIGINT NOT NULL REFERENCES cases (case_id),
+                item_id {{KEY_TEXT}} NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('decision', 'media_match', 'text', 'counter', 'report', 'discovery', 'note')),
+                rule_id TEXT NULL,
+                reporter {{KEY_TEXT}} NULL,
+                source {{KEY_TEXT}} NOT NULL,
+                body TEXT NOT NULL,
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (case_id, item_id)
+            );
+            CREATE INDEX ix_case_items_rule ON case_items (rule_id, case_id) WHERE rule_id IS NOT NULL;
+            CREATE INDEX ix_case_items_reporter ON case_items (reporter) WHERE reporter IS NOT NULL;
+            CREATE TABLE case_sources (
+                source {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                case_id BIGINT NOT NULL
+            );
+            CREATE TABLE case_presence (
+                case_id BIGINT NOT NULL,
+                person {{KEY_TEXT}} NOT NULL,
+                seen_at BIGINT NOT NULL,
+                PRIMARY KEY (case_id, person)
+            );
+            CREATE TABLE muted_reporters (
+                reporter {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                muted_by TEXT NOT NULL,
+                muted_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_edges_follow_dst ON edges (dst) WHERE kind = 'follow';
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

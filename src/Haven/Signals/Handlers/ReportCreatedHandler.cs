@@ -1,3 +1,4 @@
+using Haven.Cases;
 using Haven.Events;
 using Haven.Policy;
 
@@ -18,6 +19,9 @@ internal sealed class ReportCreatedHandler : IEventHandler
         var report = work.Report!;
         await state.Rows.InsertReportAsync(e.Seq, report, e.OccurredAt.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         state.Stats = state.Stats with { Reports = state.Stats.Reports + 1 };
+
+        // Every report opens or joins its subject's case; the event's actor is the reporter (kept in the store only).
+        await CaseIntake.FromReportAsync(state.Decisions.Store, state.Rows.Connection, state.Rows.Transaction, e.Seq, e.Actor, report.SubjectKind, report.SubjectId, report.Reason, cancellationToken).ConfigureAwait(false);
         var reports = await state.Rows.ReportsAsync(report.SubjectKind, report.SubjectId, cancellationToken).ConfigureAwait(false);
         if (report.SubjectKind == ReportSubjects.Account)
         {
