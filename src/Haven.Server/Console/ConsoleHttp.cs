@@ -89,6 +89,9 @@ internal static class ConsolePages
     public static RazorComponentResult<Pages.MessagePage> Message(HttpContext http, int status, string title, string message) =>
         Render<Pages.MessagePage>(new { Page = Context(http), Title = title, Text = message }, status);
 
+    /// <summary>The page context of the current request, with the person's reveals today.</summary>
+    public static Task<PageContext> ContextAsync(HttpContext http) => Task.FromResult(Context(http));
+
     /// <summary>The page context of the current request.</summary>
     public static PageContext Context(HttpContext http) => PageContext.Of(PersonAuthentication.ActorOf(http.User), ConsoleForms.Token(http));
 }

@@ -21,6 +21,7 @@ internal static class ConsoleModule
     {
         services.AddSingleton(options);
         services.AddSingleton(new PeopleService(store, new SignInSettings(options.MaxFailedSignIns, options.Lockout)));
+        services.AddSingleton(new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default));
         services.AddPersonAuthentication(options, store, loopbackOnly);
         services.AddRazorComponents();
         return services;
@@ -44,6 +45,7 @@ internal static class ConsoleModule
 
         // Everything else also requires a chosen password: a one-time password opens only the password page.
         var working = console.MapGroup(string.Empty).AddEndpointFilter(RequireOwnPassword);
+        working.MapCaseConsole();
         var admin = working.MapGroup("/people").RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Admin));
         admin.MapGet(string.Empty, PeoplePage);
         admin.MapPost(string.Empty, CreatePerson).AddEndpointFilter(ConsoleForms.RequireToken);

@@ -1,0 +1,214 @@
+using System.Globalization;
+using Haven.Cases;
+using Haven.People;
+using Haven.Server.Console.Pages;
+using Haven.Storage;
+
+namespace Haven.Server.Console;
+
+/// <summary>
+/// The queue and the case page, and every decision a person takes on a case. Pages are GETs; each action is a POST
+/// with the form token and the case log position the page showed (a stale page or a second submission is refused by
+/// <see cref="CaseService"/> and changes nothing), answered by a redirect back to the case with a notice.
+/// </summary>
+internal static class CaseEndpoints
+{
+    /// <summary>Maps the queue and case routes onto <paramref name="working"/> (signed in, own password chosen).</summary>
+    public static void MapCaseConsole(this RouteGroupBuilder working)
+    {
+        var read = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Viewer));
+        read.MapGet("/queue", Queue);
+        read.MapGet("/cases/{id:long}", Case);
+
+        var work = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Reviewer));
+        work.MapPost("/queue/next", Next).AddEndpointFilter(ConsoleForms.RequireToken);
+        foreach (var action in new[] { "claim", "release", "hold", "ask-lead", "escalate", "request-report", "dismiss" })
+        {
+            work.MapPost("/cases/{id:long}/" + action, (HttpContext http, long id) => Act(http, id, action)).AddEndpointFilter(ConsoleForms.RequireToken);
+        }
+
+        var lead = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Lead));
+        foreach (var action in new[] { "assign", "close", "reopen" })
+        {
+            lead.MapPost("/cases/{id:long}/" + action, (HttpContext http, long id) => Act(http, id, action)).AddEndpointFilter(ConsoleForms.RequireToken);
+        }
+    }
+
+    private static async Task<IResult> Queue(HttpContext http, CaseService cases, string? queue, string? network, string? after, string? notice)
+    {
+        var actor = PersonAuthentication.ActorOf(http.User)!;
+        var queues = actor.Role.MayReveal() ? new[] { CaseQueues.Specialist, CaseQueues.Review } : [CaseQueues.Review];
+        var chosen = queue is null ? (network is null ? queues[0] : null) : CaseQueues.IsKnown(queue) ? queue : queues[0];
+        var page = await cases.ListAsync(new CaseQuery { Queue = chosen, Network = network is { Length: <= 200 } ? network : null, After = after is { Length: <= 200 } ? after : null, Limit = 50 }, http.RequestAborted);
+        var now = http.RequestServices.GetRequiredService<HavenStore>().Time.GetUtcNow();
+        var rows = page.IsSuccess ? page.Value.Cases.Select(c => CaseViews.Row(c, now)).ToList() : [];
+        var model = new QueueModel(rows, chosen, queues, network, page.IsSuccess ? page.Value.Next : null, actor.Role.MayDecide(), page.IsSuccess ? Short(notice) : page.Error.Message);
+        return ConsolePages.Render<QueuePage>(new { Page = await ConsolePages.ContextAsync(http), Model = model });
+    }
+
+    private static async Task<IResult> Next(HttpContext http, CaseService cases)
+    {
+        var actor = PersonAuthentication.ActorOf(http.User)!;
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var queue = form["queue"].ToString();
+        var now = http.RequestServices.GetRequiredService<HavenStore>().Time.GetUtcNow();
+        var page = await cases.ListAsync(new CaseQuery { Queue = CaseQueues.IsKnown(queue) ? queue : CaseQueues.Review, Limit = 50 }, http.RequestAborted);
+        foreach (var candidate in page.IsSuccess ? page.Value.Cases : [])
+        {
+            if (candidate.HolderAt(now) is not null || candidate.Held)
+            {
+                continue;
+            }
+
+            if ((await cases.ClaimAsync(actor, candidate.CaseId, candidate.LastEventN, http.RequestAborted)).IsSuccess)
+            {
+                return Results.Redirect($"/console/cases/{candidate.CaseId}");
+            }
+        }
+
+        return Results.Redirect("/console/queue?notice=" + Uri.EscapeDataString("No unclaimed case is waiting in this queue."));
+    }
+
+    private static async Task<IResult> Case(HttpContext http, CaseService cases, long id, string? notice) =>
+        await RenderCaseAsync(http, cases, id, Short(notice), null, StatusCodes.Status200OK);
+
+    /// <summary>Renders the case page (also after a refused action, with its message and status).</summary>
+    internal static async Task<IResult> RenderCaseAsync(HttpContext http, CaseService cases, long id, string? notice, string? error, int status)
+    {
+        var actor = PersonAuthentication.ActorOf(http.User)!;
+        var detail = await cases.GetAsync(id, http.RequestAborted);
+        if (!detail.TryGetValue(out var found, out var missing))
+        {
+            return ConsolePages.Message(http, StatusCodes.Status404NotFound, "No such case", missing!.Message);
+        }
+
+        await cases.TouchAsync(actor, id, http.RequestAborted);
+        var viewers = await cases.ViewersAsync(id, actor.Name, http.RequestAborted);
+        var now = http.RequestServices.GetRequiredService<HavenStore>().Time.GetUtcNow();
+        var view = found.Case;
+        var (due, overdue) = CaseViews.Clock(view.DueAt, now);
+        var open = view.Status == CaseStatuses.Open;
+        var holder = view.HolderAt(now);
+        var model = new CaseModel
+        {
+            CaseId = view.CaseId,
+            Subject = $"{view.SubjectKind} {view.SubjectId}",
+            Status = open ? "open" : $"closed ({view.Outcome ?? "closed"})",
+            IsOpen = open,
+            Queue = view.Queue,
+            Priority = view.Priority,
+            Due = open ? due : "-",
+            Overdue = open && overdue,
+            Holder = holder is null ? null : view.ClaimUntil is { } until ? $"{holder} (until {until:HH:mm} UTC)" : holder,
+            AlsoViewing = [.. viewers.Select(v => v.Person)],
+            Flags = CaseViews.Flags(view),
+            Network = view.NetworkId,
+            Reporters = view.Reporters,
+            LastEventN = view.LastEventN,
+            Evidence = [.. found.Items.Select(CaseViews.Evidence)],
+            Timeline = [.. found.Events.Select(CaseViews.Timeline)],
+            Actions = Actions(actor, view, holder, open),
+            MayDismiss = open && actor.Role.MayDecide(),
+            DismissReasons = CaseService.DismissReasons,
+            MayAssign = actor.Role.MayLead() && open,
+            Notice = notice,
+            Error = error,
+        };
+        return ConsolePages.Render<Pages.CasePage>(new { Page = await ConsolePages.ContextAsync(http), Model = model }, status);
+    }
+
+    private static List<CaseAction> Actions(Actor actor, CaseView view, string? holder, bool open)
+    {
+        var actions = new List<CaseAction>();
+        if (!actor.Role.MayDecide())
+        {
+            return actions;
+        }
+
+        if (!open)
+        {
+            if (actor.Role.MayLead())
+            {
+                actions.Add(new("reopen", "Reopen", null, "secondary"));
+            }
+
+            return actions;
+        }
+
+        if (holder == actor.Name)
+        {
+            actions.Add(new("release", "Release", null, "secondary"));
+        }
+        else
+        {
+            actions.Add(new("claim", "Claim", "c", "primary"));
+        }
+
+        actions.Add(new("escalate", "Escalate to a specialist", "e", "secondary"));
+        actions.Add(new("hold", "Hold", null, "secondary"));
+        actions.Add(new("ask-lead", "Ask a lead", null, "secondary"));
+        if (actor.Role.MayReveal())
+        {
+            actions.Add(new("request-report", "Request a mandatory report", null, "secondary"));
+        }
+
+        if (actor.Role.MayLead())
+        {
+            actions.Add(new("close", "Close without a decision", null, "danger"));
+        }
+
+        return actions;
+    }
+
+    private static async Task<IResult> Act(HttpContext http, long id, string action)
+    {
+        var cases = http.RequestServices.GetRequiredService<CaseService>();
+        var actor = PersonAuthentication.ActorOf(http.User)!;
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        long? expected = long.TryParse(form["expectedN"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+        var note = form["note"].ToString() is { Length: > 0 } text ? text : null;
+        if (note is { Length: > 2000 })
+        {
+            return await RenderCaseAsync(http, cases, id, null, "A note has at most 2,000 characters. Nothing was changed.", StatusCodes.Status400BadRequest);
+        }
+
+        var ct = http.RequestAborted;
+        var result = action switch
+        {
+            "claim" => await cases.ClaimAsync(actor, id, expected, ct),
+            "release" => await cases.ReleaseAsync(actor, id, expected, ct),
+            "hold" => await cases.HoldAsync(actor, id, expected, ct),
+            "ask-lead" => await cases.AskLeadAsync(actor, id, note, expected, ct),
+            "escalate" => await cases.EscalateAsync(actor, id, note, expected, ct),
+            "request-report" => await cases.RequestReportAsync(actor, id, expected, ct),
+            "dismiss" => await cases.DismissAsync(actor, id, form["reason"].ToString(), note, expected, ct),
+            "assign" => await cases.AssignAsync(actor, id, form["person"].ToString(), expected, ct),
+            "close" => await cases.CloseAsync(actor, id, note, expected, ct),
+            "reopen" => await cases.ReopenAsync(actor, id, expected, ct),
+            _ => throw new InvalidOperationException("Unmapped case action " + action),
+        };
+        if (!result.TryGetValue(out _, out var error))
+        {
+            return await RenderCaseAsync(http, cases, id, null, error!.Message + " Nothing was changed.", StatusOf(error));
+        }
+
+        var done = action switch
+        {
+            "claim" => "Claimed: the case is yours until the claim lapses or you release it.",
+            "dismiss" => "Dismissed.",
+            _ => "Done: " + action.Replace('-', ' ') + ".",
+        };
+        return Results.Redirect($"/console/cases/{id}?notice={Uri.EscapeDataString(done)}");
+    }
+
+    /// <summary>The HTTP status of a refused case action.</summary>
+    internal static int StatusOf(CaseError error) => error switch
+    {
+        CaseNotFound => StatusCodes.Status404NotFound,
+        CaseRoleTooLow => StatusCodes.Status403Forbidden,
+        CaseRequestInvalid => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    private static string? Short(string? notice) => notice is { Length: <= 300 } ? notice : null;
+}
