@@ -53,6 +53,9 @@ public abstract class MigrationTests : StoreSuite
             await connection.ExecuteAsync("DROP TABLE decisions");
             await connection.ExecuteAsync("DROP TABLE subject_status");
             await connection.ExecuteAsync("DROP TABLE dead_events");
+            await connection.ExecuteAsync("DROP TABLE wellness_defaults");
+            await connection.ExecuteAsync("DROP TABLE wellness_person_settings");
+            await connection.ExecuteAsync("DROP TABLE media_reveals");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
             await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
