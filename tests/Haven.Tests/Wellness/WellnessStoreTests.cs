@@ -29,7 +29,11 @@ public abstract class WellnessStoreTests : PipelineSuite
 
     private WellnessSettings Settings => new(Store);
 
-    private Reveals Reveals => new(Store, Media, new PreviewRenderer(new ImageDecoder(), new DecodeBudget()), Settings);
+    private static PreviewRenderer Renderer => new(new ImageDecoder(), new DecodeBudget());
+
+    private Reveals Reveals => new(Store, Media, Renderer, Settings);
+
+    private MediaPreviews Previews => new(Media, Renderer, Settings);
 
     public override async Task InitializeAsyncCore()
     {
@@ -63,6 +67,29 @@ public abstract class WellnessStoreTests : PipelineSuite
         Assert.Equal(MediaNotHeldReason.EventUnreadable, (await Media.LocateAsync("p-second", 0)).Error.Reason);
         await connection.ExecuteAsync("DELETE FROM events WHERE seq = @seq", new { seq = await SeqOfAsync("p-second") });
         Assert.Equal(MediaNotHeldReason.EventMissing, (await Media.LocateAsync("p-second", 0)).Error.Reason);
+    }
+
+    [StoreFact]
+    public async Task Previews_are_blurred_in_the_persons_settings_refused_to_viewers_and_record_no_reveal()
+    {
+        await Settings.SetPersonAsync(Reviewer, "rory", PersonSettings.Inherit with { Colour = ColourMode.Sepia });
+
+        var preview = (await Previews.PreviewAsync(Reviewer, "p-bytes", 0)).Value;
+        var revealed = (await Reveals.RevealAsync(Specialist, "case-1", "p-bytes", 0)).Value.Image;
+
+        Assert.Equal((320, 240), (preview.Width, preview.Height));
+        using (var blurred = PreviewRendererTests.Decode(preview))
+        using (var sharp = PreviewRendererTests.Decode(revealed))
+        {
+            var p = blurred.GetPixel(100, 100);
+            Assert.True(p.Red >= p.Green && p.Green >= p.Blue && p.Red > p.Blue, $"sepia expected, got {p}");
+            Assert.Contains(Enumerable.Range(0, 240), y => blurred.GetPixel(160, y).Red != sharp.GetPixel(160, y).Red);
+        }
+
+        Assert.IsType<WellnessNotPermitted>((await Previews.PreviewAsync(new Actor("vic", PersonRole.Viewer), "p-bytes", 0)).Error);
+        Assert.Equal("hashes_only", (await Previews.PreviewAsync(Reviewer, "p-bytes", 2)).Error.Code);
+        Assert.Equal("render_failed", (await Previews.PreviewAsync(Reviewer, "p-broken", 0)).Error.Code);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM media_reveals"));
     }
 
     [StoreFact]
