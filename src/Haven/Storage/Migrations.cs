@@ -381,6 +381,44 @@ internal static class Migrations
             );
             CREATE INDEX ix_edges_follow_dst ON edges (dst) WHERE kind = 'follow';
             """),
+        new(13, "wellness", """
+            CREATE TABLE wellness_defaults (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                blur_strength INTEGER NOT NULL,
+                colour_mode TEXT NOT NULL,
+                video_muted {{BOOL}} NOT NULL,
+                video_paused {{BOOL}} NOT NULL,
+                playback_speed_percent INTEGER NOT NULL,
+                daily_reveal_budget INTEGER NOT NULL,
+                updated_at BIGINT NOT NULL
+            );
+            INSERT INTO wellness_defaults (id, blur_strength, colour_mode, video_muted, video_paused, playback_speed_percent, daily_reveal_budget, updated_at)
+                VALUES (1, 4, 'greyscale', TRUE, TRUE, 100, 25, 0);
+            CREATE TABLE wellness_person_settings (
+                person {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                blur_strength INTEGER NULL,
+                colour_mode TEXT NULL,
+                video_muted {{BOOL}} NULL,
+                video_paused {{BOOL}} NULL,
+                playback_speed_percent INTEGER NULL,
+                daily_reveal_budget INTEGER NULL,
+                updated_at BIGINT NOT NULL
+            );
+            CREATE TABLE media_reveals (
+                id {{IDENTITY}},
+                person {{KEY_TEXT}} NOT NULL,
+                role TEXT NOT NULL,
+                revealed_at BIGINT NOT NULL,
+                case_id TEXT NOT NULL,
+                post_id {{KEY_TEXT}} NOT NULL,
+                media_index INTEGER NOT NULL,
+                event_seq BIGINT NOT NULL,
+                redeemed_at BIGINT NULL
+            );
+            CREATE INDEX ix_media_reveals_item ON media_reveals (post_id, media_index);
+            CREATE INDEX ix_media_reveals_person ON media_reveals (person, revealed_at);
+            CREATE INDEX ix_media_reveals_time ON media_reveals (revealed_at);
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>
