@@ -307,7 +307,8 @@ internal static class DecisionLog
 
 /// <summary>
 /// The status fold: the current status of a target is a pure function of the decisions about it, in log order. Used
-/// both to update the projection as decisions are recorded and to recompute it from the log.
+/// both to update the projection as decisions are recorded and to recompute it from the log. A reverse action
+/// (<see cref="ReverseActions"/>: <c>unsuspend_account</c>, <c>restore_content</c>, …) lifts the action it undoes.
 /// </summary>
 internal static class StatusFold
 {
@@ -324,7 +325,12 @@ internal static class StatusFold
         var priority = before?.ReviewPriority;
         foreach (var action in actions)
         {
-            if (mode == "enforce")
+            if (mode == "enforce" && ReverseActions.Lifts(action.Action) is { } lifted)
+            {
+                // A reverse action (an overturned appeal) lifts the action it undoes and is not itself in force.
+                inForce.Remove(lifted);
+            }
+            else if (mode == "enforce")
             {
                 inForce.Add(action.Action);
                 if (ReviewActions.Contains(action.Action) && Rank(action.Priority) > Rank(priority))
