@@ -40,6 +40,7 @@ Command[] others = hashOnly ? [] :
     MatchCommands.Lookup(),
     MatchCommands.Match(),
     ApiKeyCommands.Create(),
+    UserCommands.Create(),
     ServeCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

@@ -145,11 +145,27 @@ internal static class PolicyCommands
                 Console.Out.WriteLine("lose, e.g.: " + string.Join(", ", report.Lost));
             }
 
+            if (report.Labels.Count > 0)
+            {
+                var labels = new Table().AddColumns("rule", "confirmed", "false positives", "false-positive rate", "appeals upheld", "overturned", "overturn rate");
+                labels.Title = new TableTitle("what reviewers and appeals said of the recorded decisions");
+                foreach (var l in report.Labels)
+                {
+                    labels.AddRow(Markup.Escape(l.RuleId), Count(l.Confirmed), Count(l.FalsePositives), Rate(l.FalsePositiveRate), Count(l.Upheld), Count(l.Overturned), Rate(l.OverturnRate));
+                }
+
+                AnsiConsole.Write(labels);
+            }
+
             return ExitCodes.Ok;
         }));
         policy.Add(backtest);
         return policy;
     }
+
+    private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Rate(double? rate) => rate is null ? "-" : rate.Value.ToString("P1", CultureInfo.InvariantCulture);
 
     private static int Refused(string command, string path, PolicyInvalid invalid)
     {

@@ -12,7 +12,7 @@ namespace Haven.Policy;
 /// <summary>One action of a decision and the platform object it applies to (<c>content:p-1</c>, <c>account:a-1</c>, <c>community:c-1</c>).</summary>
 internal sealed record DecidedAction(string Action, string Priority, string Target);
 
-/// <summary>A decision as recorded in the append-only log.</summary>
+/// <summary>A decision as recorded in the append-only log. <see cref="DecidedBy"/> names the person (<c>person:NAME</c>) whose review made it, or is null when the policy decided alone.</summary>
 internal sealed record DecisionRecord(
     long N,
     string DecisionId,
@@ -26,7 +26,8 @@ internal sealed record DecisionRecord(
     IReadOnlyList<DecidedAction> Actions,
     string EvidenceJson,
     DateTimeOffset OccurredAt,
-    DateTimeOffset DecidedAt);
+    DateTimeOffset DecidedAt,
+    string? DecidedBy = null);
 
 /// <summary>The current status of one platform object, derived from the decisions about it.</summary>
 /// <param name="Actions">Actions in force (enforce-mode decisions), sorted.</param>
@@ -239,7 +240,7 @@ internal static class DecisionLog
 
     private const string DecisionColumns =
         "SELECT n AS N, decision_id AS DecisionId, event_seq AS EventSeq, rule_id AS RuleId, policy_version AS PolicyVersion, mode AS Mode, subject_kind AS SubjectKind, " +
-        "subject_id AS SubjectId, account AS Account, actions AS Actions, evidence AS Evidence, occurred_at AS OccurredAt, decided_at AS DecidedAt FROM decisions ";
+        "subject_id AS SubjectId, account AS Account, actions AS Actions, evidence AS Evidence, occurred_at AS OccurredAt, decided_at AS DecidedAt, decided_by AS DecidedBy FROM decisions ";
 
     /// <summary>
     /// Recomputes every status from the decision log alone, in a snapshot. The stored projection must equal it; a test
@@ -296,12 +297,12 @@ internal static class DecisionLog
         private static string[] Split(string list) => list.Length == 0 ? [] : list.Split(',');
     }
 
-    private sealed record DecisionRow(long N, string DecisionId, long EventSeq, string RuleId, string PolicyVersion, string Mode, string SubjectKind, string SubjectId, string Account, string Actions, string Evidence, long OccurredAt, long DecidedAt)
+    private sealed record DecisionRow(long N, string DecisionId, long EventSeq, string RuleId, string PolicyVersion, string Mode, string SubjectKind, string SubjectId, string Account, string Actions, string Evidence, long OccurredAt, long DecidedAt, string? DecidedBy)
     {
         public DecisionRecord ToRecord() => new(
             N, DecisionId, EventSeq, RuleId, PolicyVersion, Mode, SubjectKind, SubjectId, Account,
             JsonSerializer.Deserialize<List<DecidedAction>>(Actions, Json) ?? [], Evidence,
-            DateTimeOffset.FromUnixTimeMilliseconds(OccurredAt), DateTimeOffset.FromUnixTimeMilliseconds(DecidedAt));
+            DateTimeOffset.FromUnixTimeMilliseconds(OccurredAt), DateTimeOffset.FromUnixTimeMilliseconds(DecidedAt), DecidedBy);
     }
 }
 

@@ -13,7 +13,11 @@ internal sealed record BacktestAction(string Action, long Now, long Candidate)
     public long Change => Candidate - Now;
 }
 
-/// <summary>A backtest's outcome: per rule, per action, and which subjects would gain or lose actions (counts, and the first few ids).</summary>
+/// <summary>
+/// A backtest's outcome: per rule, per action, and which subjects would gain or lose actions (counts, and the first few
+/// ids); and what people said of each rule's recorded decisions (<see cref="Labels"/>: confirmed, dismissed as false
+/// positives, appeals upheld and overturned).
+/// </summary>
 internal sealed record BacktestReport(
     string CandidateVersion,
     IReadOnlyList<string> RecordedVersions,
@@ -24,7 +28,8 @@ internal sealed record BacktestReport(
     long GainedCount,
     long LostCount,
     IReadOnlyList<string> Gained,
-    IReadOnlyList<string> Lost);
+    IReadOnlyList<string> Lost,
+    IReadOnlyList<RuleLabelCounts> Labels);
 
 /// <summary>
 /// <c>haven policy backtest</c>: replays every signal set the processor recorded (the exact input each decision was
@@ -100,7 +105,8 @@ internal static class PolicyBacktest
             .ToList();
         var gained = candidateActions.Where(c => !now.TryGetValue(c.Key, out var before) || !c.Value.IsSubsetOf(before)).Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
         var lost = now.Where(n => !candidateActions.TryGetValue(n.Key, out var after) || !n.Value.IsSubsetOf(after)).Select(n => n.Key).Order(StringComparer.Ordinal).ToList();
-        return new BacktestReport(candidate.Version, [.. versions], done, evaluated.Count, rules, actions, gained.Count, lost.Count, [.. gained.Take(examples)], [.. lost.Take(examples)]);
+        var labels = await RuleLabels.CountsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        return new BacktestReport(candidate.Version, [.. versions], done, evaluated.Count, rules, actions, gained.Count, lost.Count, [.. gained.Take(examples)], [.. lost.Take(examples)], labels);
     }
 
     private static HashSet<string> Get(Dictionary<string, HashSet<string>> map, string key)

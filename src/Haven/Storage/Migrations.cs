@@ -279,6 +279,35 @@ internal static class Migrations
                 PRIMARY KEY (checkpoint_name, event_seq)
             );
             """),
+        new(10, "people", """
+            CREATE TABLE users (
+                name {{KEY_TEXT}} NOT NULL PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('viewer', 'reviewer', 'specialist', 'lead', 'admin')),
+                password_hash TEXT NOT NULL,
+                must_change_password {{BOOL}} NOT NULL,
+                disabled {{BOOL}} NOT NULL,
+                failed_attempts INTEGER NOT NULL,
+                locked_until BIGINT NULL,
+                security_stamp TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                last_sign_in_at BIGINT NULL
+            );
+            ALTER TABLE decisions ADD COLUMN decided_by TEXT NULL;
+            CREATE TABLE rule_labels (
+                id {{IDENTITY}},
+                rule_id TEXT NOT NULL,
+                label TEXT NOT NULL CHECK (label IN ('confirmed', 'false_positive', 'upheld', 'overturned')),
+                subject_kind TEXT NOT NULL,
+                subject_id {{KEY_TEXT}} NOT NULL,
+                decision_id TEXT NULL,
+                case_id TEXT NULL,
+                appeal_id TEXT NULL,
+                actor TEXT NOT NULL,
+                at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_rule_labels_rule ON rule_labels (rule_id, label);
+            """),
     ];
 
     /// <summary>The highest version this build knows.</summary>

@@ -33,28 +33,17 @@ public abstract class MigrationTests : StoreSuite
     {
         await using (var connection = await Store.OpenConnectionAsync())
         {
-            // Roll the database back to version 1 by hand: undo every later migration.
-            await connection.ExecuteAsync("DROP TABLE api_keys");
-            await connection.ExecuteAsync("DROP TABLE audit_log");
-            await connection.ExecuteAsync("DROP TABLE events");
-            await connection.ExecuteAsync("DROP TABLE lexicon_entries");
-            await connection.ExecuteAsync("DROP TABLE lexicons");
-            await connection.ExecuteAsync("DROP TABLE outbox");
-            await connection.ExecuteAsync("DROP TABLE processor_checkpoints");
-            await connection.ExecuteAsync("DROP TABLE posts");
-            await connection.ExecuteAsync("DROP TABLE media_items");
-            await connection.ExecuteAsync("DROP TABLE media_matches");
-            await connection.ExecuteAsync("DROP TABLE engagements");
-            await connection.ExecuteAsync("DROP TABLE reports");
-            await connection.ExecuteAsync("DROP TABLE edges");
-            await connection.ExecuteAsync("DROP TABLE hashtag_uses");
-            await connection.ExecuteAsync("DROP TABLE hashtag_watchlist");
-            await connection.ExecuteAsync("DROP TABLE signal_sets");
-            await connection.ExecuteAsync("DROP TABLE decisions");
-            await connection.ExecuteAsync("DROP TABLE subject_status");
-            await connection.ExecuteAsync("DROP TABLE dead_events");
-            await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'lexicons_version'");
-            await connection.ExecuteAsync("DELETE FROM store_counters WHERE name = 'audit_seq'");
+            // Roll the database back to version 1 by hand: undo every later migration, whatever tables it made (so a
+            // new migration needs no edit here): drop every table but version 1's, and every counter but its one.
+            var tables = (await connection.QueryAsync<string>(Provider == StoreProvider.Sqlite
+                ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                : "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).ToList();
+            foreach (var table in tables.Except(["banks", "bank_entries", "store_counters", "schema_migrations"]))
+            {
+                await connection.ExecuteAsync($"DROP TABLE {table}" + (Provider == StoreProvider.Postgres ? " CASCADE" : string.Empty));
+            }
+
+            await connection.ExecuteAsync("DELETE FROM store_counters WHERE name <> 'banks_version'");
             await connection.ExecuteAsync("DELETE FROM schema_migrations WHERE version > 1");
         }
 
