@@ -11,6 +11,9 @@ namespace Haven.Signals;
 /// </summary>
 internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IReadOnlyList<string> adapters)
 {
+    /// <summary>The store the batch writes to (for handlers that append audit entries or read the clock).</summary>
+    public HavenStore Store => store;
+
     /// <summary>Stores <paramref name="set"/>, evaluates it and records the decisions.</summary>
     public async Task DecideAsync(BatchState state, SignalSet set, DecisionContext context, CancellationToken cancellationToken)
     {
