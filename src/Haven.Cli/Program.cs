@@ -48,6 +48,7 @@ Command[] others = hashOnly ? [] :
     IngestCommand.Create(),
     LexiconCommands.Create(),
     OutboxCommands.Create(),
+    AppealCommands.Create(),
     PolicyCommands.Create(),
     ProcessCommands.Process(),
     ProcessCommands.Decisions(),

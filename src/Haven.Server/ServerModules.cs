@@ -98,5 +98,6 @@ internal static class ServerModules
         v1.MapBankEndpoints();
         v1.MapEventEndpoints();
         v1.MapDiscoveryEndpoints();
+        v1.MapAppealEndpoints();
     }
 }

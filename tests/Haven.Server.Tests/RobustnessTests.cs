@@ -151,6 +151,10 @@ public sealed class RobustnessTests(ServerFixture server) : IClassFixture<Server
         { "POST", "/v1/discover", "application/json", "{", 400, "invalid_json" },
         { "POST", "/v1/discover", "application/json", "{\"seeds\": []}", 400, "invalid_request" },
         { "POST", "/v1/discover", "application/json", "{\"seeds\": [\"a\"], \"algorithm\": \"magic\"}", 400, "unknown_algorithm" },
+        { "POST", "/v1/appeals", "application/json", "{", 400, "invalid_json" },
+        { "POST", "/v1/appeals", "application/json", "{\"type\": \"post.created\", \"actor\": \"a\"}", 400, "invalid_json" },
+        { "POST", "/v1/appeals", "application/json", "{\"actor\": \"a\", \"appeal\": {\"id\": \"x\"}}", 400, "invalid_field" },
+        { "POST", "/v1/appeals", "application/json", "{\"actor\": \"a\"}", 400, "missing_field" },
         { "GET", "/v1/no-such-thing", null, null, 404, "not_found" },
         { "PUT", "/v1/banks", "application/json", "{}", 405, "method_not_allowed" },
     };

@@ -6,7 +6,8 @@ namespace Haven.Tests.Enforcement;
 
 /// <summary>
 /// An HTTP server on loopback for adapter tests: records every request as <typeparamref name="TReceived"/> and answers
-/// the next programmed status (200 once they run out), unless the request itself is refused (bad signature or token).
+/// the next programmed status (once they run out, what <see cref="Handle"/> says: 200 by default), unless the request
+/// itself is refused (bad signature or token).
 /// </summary>
 internal abstract class LoopbackTestServer<TReceived> : IDisposable
 {
@@ -51,6 +52,9 @@ internal abstract class LoopbackTestServer<TReceived> : IDisposable
     /// <summary>Reads the request into a record and says whether it is refused outright (then answered 401).</summary>
     protected abstract Task<(TReceived Received, bool Refused)> ReadAsync(HttpListenerRequest request);
 
+    /// <summary>The status for a request that is not refused and has no programmed status (the platform's own behaviour); 200 unless a subclass says otherwise.</summary>
+    protected virtual int Handle(TReceived received) => 200;
+
     private async Task ServeAsync()
     {
         while (_listener.IsListening)
@@ -67,7 +71,7 @@ internal abstract class LoopbackTestServer<TReceived> : IDisposable
 
             var (received, refused) = await ReadAsync(context.Request);
             Requests.Enqueue(received);
-            context.Response.StatusCode = refused ? 401 : _statuses.TryDequeue(out var status) ? status : 200;
+            context.Response.StatusCode = refused ? 401 : _statuses.TryDequeue(out var status) ? status : Handle(received);
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync("{}"u8.ToArray());
             context.Response.Close();

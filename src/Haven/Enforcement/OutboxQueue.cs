@@ -32,6 +32,19 @@ internal sealed class OutboxQueue(HavenStore store)
         return row?.ToEntry();
     }
 
+    /// <summary>Every row a decision enqueued (action ids <c>DECISION_ID:KIND</c> and <c>DECISION_ID:KIND@ADAPTER</c>), in enqueue order.</summary>
+    public async Task<IReadOnlyList<OutboxEntry>> ListForDecisionAsync(string decisionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // ';' follows ':' in byte order, so the range holds exactly the ids that start with "DECISION_ID:".
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT id, action_id, adapter, kind, payload, created_at, attempts, next_attempt_at, state, last_error, delivered_at FROM outbox " +
+            "WHERE action_id >= @from AND action_id < @to ORDER BY id",
+            new { from = decisionId + ":", to = decisionId + ";" }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToEntry())];
+    }
+
     /// <summary>
     /// Moves dead rows back to pending, due now, with attempts reset and the last error cleared; each move is audited
     /// (<c>outbox.replayed</c>) in the same transaction. <paramref name="actionIds"/> null means every dead row.

@@ -15,11 +15,12 @@ internal static class EventTypes
     public const string FollowDeleted = "follow.deleted";
     public const string CommunityCreated = "community.created";
     public const string ReportCreated = "report.created";
+    public const string AppealCreated = "appeal.created";
 
     /// <summary>Every known type.</summary>
     public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        AccountCreated, AccountUpdated, PostCreated, PostDeleted, FollowCreated, FollowDeleted, CommunityCreated, ReportCreated,
+        AccountCreated, AccountUpdated, PostCreated, PostDeleted, FollowCreated, FollowDeleted, CommunityCreated, ReportCreated, AppealCreated,
     };
 }
 
@@ -306,6 +307,24 @@ internal static partial class EventParser
                 }
 
                 return TryString(report, "reason", true, out _, out error) && TryText(report, "text", out error) && TryString(report, "id", false, out _, out error);
+            case EventTypes.AppealCreated:
+                if (!Required(root, "appeal", JsonValueKind.Object, out error))
+                {
+                    return false;
+                }
+
+                var appeal = root.GetProperty("appeal");
+                if (!TryString(appeal, "id", true, out _, out error) ||
+                    !TryString(appeal, "decisionId", false, out var decisionId, out error) ||
+                    !TryString(appeal, "actionId", false, out var actionId, out error))
+                {
+                    return false;
+                }
+
+                // An appeal contests one thing: a decision, or one action the outbox carried out for it.
+                return (decisionId is null) == (actionId is null)
+                    ? Invalid(out error, "appeal needs exactly one of decisionId (a decision) or actionId (an outbox action)")
+                    : TryString(appeal, "reason", false, out _, out error) && TryText(appeal, "text", out error);
             default:
                 error = new LineError("unknown_type", "unknown event type");
                 return false;

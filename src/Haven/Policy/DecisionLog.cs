@@ -196,6 +196,110 @@ internal static class DecisionLog
         return (recorded, enqueued);
     }
 
+    /// <summary>The rule id of a reversal: the decision recorded when an appeal overturns a decision.</summary>
+    public const string ReversalRule = "appeal.overturned";
+
+    /// <summary>The deterministic id of the reversal of <paramref name="overturnedDecisionId"/> by appeal <paramref name="appealId"/>.</summary>
+    public static string ReversalId(string overturnedDecisionId, string appealId) =>
+        "d-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{ReversalRule}\0{appealId}\0{overturnedDecisionId}")))[..32];
+
+    /// <summary>
+    /// Records the reversal of an overturned decision in the caller's transaction: a decision of rule
+    /// <see cref="ReversalRule"/> (enforce mode, decided by <paramref name="decidedBy"/>, <c>person:NAME</c>) whose actions are the reverses
+    /// (<see cref="ReverseActions"/>) of the original's platform actions that are still in force on their targets, its
+    /// audit entry, the status fold that lifts them, and the reverse actions in the outbox for every adapter. Returns the
+    /// reversal's id and the outbox rows enqueued; recording the same reversal again changes nothing. Null when the
+    /// original decision does not exist.
+    /// </summary>
+    public static async Task<(string DecisionId, int Enqueued)?> RecordReversalAsync(
+        HavenStore store, DbConnection connection, DbTransaction transaction, string overturnedDecisionId, string appealId, long eventSeq, string decidedBy,
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken)
+    {
+        var original = await connection.QueryFirstOrDefaultAsync<DecisionRow>(new CommandDefinition(
+            DecisionColumns + "WHERE decision_id = @id", new { id = overturnedDecisionId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (original is null)
+        {
+            return null;
+        }
+
+        if (store.Provider == StoreProvider.Postgres)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(AdvisoryLocks.XactLockSql, new { key = AdvisoryLocks.DecisionLog }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        var record = original.ToRecord();
+        var id = ReversalId(overturnedDecisionId, appealId);
+        var reverses = new List<DecidedAction>();
+        if (record.Mode == "enforce")
+        {
+            foreach (var action in record.Actions)
+            {
+                // Only what is still in force is lifted: an action lifted since (or never in force) needs no reverse.
+                if (ReverseActions.Reverse(action.Action) is { } reverse &&
+                    (await ReadStatusAsync(connection, transaction, action.Target, cancellationToken).ConfigureAwait(false))?.Actions.Contains(action.Action) == true)
+                {
+                    reverses.Add(new DecidedAction(reverse, "normal", action.Target));
+                }
+            }
+        }
+
+        var now = store.NowUnixMilliseconds;
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO decisions (decision_id, event_seq, rule_id, policy_version, mode, subject_kind, subject_id, account, actions, evidence, occurred_at, decided_at, decided_by) " +
+            "VALUES (@id, @seq, @rule, @version, 'enforce', @kind, @subject, @account, @actions, @evidence, @now, @now, @decidedBy) ON CONFLICT (decision_id) DO NOTHING",
+            new
+            {
+                id,
+                seq = eventSeq,
+                rule = ReversalRule,
+                version = record.PolicyVersion,
+                kind = record.SubjectKind,
+                subject = record.SubjectId,
+                account = record.Account,
+                actions = JsonSerializer.Serialize(reverses, Json),
+                evidence = JsonSerializer.Serialize(new { appealId, overturns = overturnedDecisionId }, Json),
+                now,
+                decidedBy,
+            },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            return (id, 0);
+        }
+
+        await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{record.SubjectKind}:{record.SubjectId}",
+            new { decisionId = id, rule = ReversalRule, overturns = overturnedDecisionId, appealId, mode = "enforce", actions = reverses.Select(a => $"{a.Action}@{a.Target}").ToArray() },
+            cancellationToken).ConfigureAwait(false);
+        var enqueued = 0;
+        var outbox = new OutboxWriter(store);
+        foreach (var group in reverses.GroupBy(a => a.Target, StringComparer.Ordinal))
+        {
+            var before = await ReadStatusAsync(connection, transaction, group.Key, cancellationToken).ConfigureAwait(false);
+            await WriteStatusAsync(connection, transaction, StatusFold.Apply(before, group.Key, "enforce", group.ToList(), id), now, cancellationToken).ConfigureAwait(false);
+            foreach (var action in group)
+            {
+                var (targetKind, targetId) = SplitTarget(action.Target);
+                var payload = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    ["decisionId"] = id,
+                    ["overturnsDecisionId"] = overturnedDecisionId,
+                    ["appealId"] = appealId,
+                    [targetKind + "Id"] = targetId,
+                };
+                foreach (var adapter in adapters)
+                {
+                    var actionId = adapters.Count == 1 ? $"{id}:{action.Action}" : $"{id}:{action.Action}@{adapter}";
+                    if (await outbox.EnqueueAsync(connection, transaction, new OutboxAction(actionId, action.Action, payload, adapter), cancellationToken).ConfigureAwait(false))
+                    {
+                        enqueued++;
+                    }
+                }
+            }
+        }
+
+        return (id, enqueued);
+    }
+
     /// <summary>The status of a target such as <c>account:a-1</c>, or null when no decision concerns it.</summary>
     public static async Task<SubjectStatus?> ReadStatusAsync(DbConnection connection, DbTransaction? transaction, string target, CancellationToken cancellationToken)
     {
@@ -226,6 +330,15 @@ internal static class DecisionLog
             DecisionColumns + "WHERE n > @afterN" + (account is null ? string.Empty : " AND account = @account") + " ORDER BY n LIMIT @limit",
             new { account, afterN, limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <summary>One decision by id, or null.</summary>
+    public static async Task<DecisionRecord?> FindAsync(HavenStore store, string decisionId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QueryFirstOrDefaultAsync<DecisionRow>(new CommandDefinition(
+            DecisionColumns + "WHERE decision_id = @decisionId", new { decisionId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToRecord();
     }
 
     /// <summary>The last <paramref name="count"/> decisions in log order (optionally about one account), and how many there are in all.</summary>
@@ -309,7 +422,8 @@ internal static class DecisionLog
 
 /// <summary>
 /// The status fold: the current status of a target is a pure function of the decisions about it, in log order. Used
-/// both to update the projection as decisions are recorded and to recompute it from the log.
+/// both to update the projection as decisions are recorded and to recompute it from the log. A reverse action
+/// (<see cref="ReverseActions"/>: <c>unsuspend_account</c>, <c>restore_content</c>, …) lifts the action it undoes.
 /// </summary>
 internal static class StatusFold
 {
@@ -326,7 +440,12 @@ internal static class StatusFold
         var priority = before?.ReviewPriority;
         foreach (var action in actions)
         {
-            if (mode == "enforce")
+            if (mode == "enforce" && ReverseActions.Lifts(action.Action) is { } lifted)
+            {
+                // A reverse action (an overturned appeal) lifts the action it undoes and is not itself in force.
+                inForce.Remove(lifted);
+            }
+            else if (mode == "enforce")
             {
                 inForce.Add(action.Action);
                 if (ReviewActions.Contains(action.Action) && Rank(action.Priority) > Rank(priority))

@@ -25,6 +25,8 @@ internal sealed class Work(StoredEvent e, IEventHandler? handler)
 
     public ReportFields? Report { get; init; }
 
+    public AppealFields? Appeal { get; init; }
+
     public string? AccountText { get; init; }
 
     public List<ResolvedMedia> Media { get; } = [];

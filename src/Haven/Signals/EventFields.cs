@@ -35,6 +35,9 @@ internal sealed record PostFields(
 /// <summary>The fields of a <c>report.created</c> event; the reporter and free text are deliberately not read.</summary>
 internal sealed record ReportFields(string SubjectKind, string SubjectId, string Reason);
 
+/// <summary>The fields of an <c>appeal.created</c> event; the appellant's text is deliberately not read.</summary>
+internal sealed record AppealFields(string Id, string? DecisionId, string? ActionId, string? Reason);
+
 /// <summary>
 /// Reads the typed fields out of stored events. Events were validated on ingest, so a shape problem here is a bug or a
 /// tampered row; it is reported per event as a value and the event is skipped, never the batch.
@@ -118,6 +121,14 @@ internal static class EventFields
         var report = document.RootElement.GetProperty("report");
         var subject = report.GetProperty("subject");
         return new ReportFields(subject.GetProperty("type").GetString()!, subject.GetProperty("id").GetString()!, report.GetProperty("reason").GetString()!);
+    }
+
+    /// <summary>The appeal of an <c>appeal.created</c> event.</summary>
+    public static AppealFields ReadAppeal(StoredEvent e)
+    {
+        using var document = JsonDocument.Parse(e.Body);
+        var appeal = document.RootElement.GetProperty("appeal");
+        return new AppealFields(appeal.GetProperty("id").GetString()!, String(appeal, "decisionId"), String(appeal, "actionId"), String(appeal, "reason"));
     }
 
     /// <summary>A hashtag as counted and watched: without a leading <c>#</c>, lower case (invariant).</summary>

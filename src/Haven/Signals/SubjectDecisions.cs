@@ -11,7 +11,7 @@ namespace Haven.Signals;
 /// </summary>
 internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IReadOnlyList<string> adapters)
 {
-    /// <summary>The store the decisions are recorded in.</summary>
+    /// <summary>The store the batch writes to (for handlers that append audit entries or read the clock).</summary>
     public HavenStore Store => store;
 
     /// <summary>Stores <paramref name="set"/>, evaluates it and records the decisions.</summary>

@@ -381,6 +381,46 @@ internal static class Migrations
             );
             CREATE INDEX ix_edges_follow_dst ON edges (dst) WHERE kind = 'follow';
             """),
+        new(12, "appeals", """
+            CREATE TABLE appeals (
+                n {{IDENTITY}},
+                appeal_id {{KEY_TEXT}} NOT NULL,
+                event_seq BIGINT NOT NULL,
+                platform_appeal_id {{KEY_TEXT}} NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                contested_decision_id {{KEY_TEXT}} NULL,
+                contested_action_id {{KEY_TEXT}} NULL,
+                decision_id {{KEY_TEXT}} NULL,
+                rule_id TEXT NULL,
+                subject_kind TEXT NULL,
+                subject_id {{KEY_TEXT}} NULL,
+                reason TEXT NULL,
+                status TEXT NOT NULL CHECK (status IN ('open', 'upheld', 'overturned', 'rejected')),
+                rejected_code TEXT NULL,
+                original_decided_by TEXT NOT NULL,
+                assigned_to TEXT NULL,
+                decided_by TEXT NULL,
+                outcome_reason TEXT NULL,
+                reversal_decision_id TEXT NULL,
+                version BIGINT NOT NULL,
+                occurred_at BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                decided_at BIGINT NULL,
+                CONSTRAINT uq_appeals_id UNIQUE (appeal_id)
+            );
+            CREATE INDEX ix_appeals_status ON appeals (status, n);
+            CREATE INDEX ix_appeals_rule ON appeals (rule_id, n);
+            CREATE UNIQUE INDEX ux_appeals_open_decision ON appeals (decision_id) WHERE status = 'open';
+            CREATE TABLE appeal_requests (
+                event_seq BIGINT NOT NULL PRIMARY KEY,
+                appeal_id {{KEY_TEXT}} NOT NULL,
+                platform_appeal_id {{KEY_TEXT}} NOT NULL,
+                account {{KEY_TEXT}} NOT NULL,
+                occurred_at BIGINT NOT NULL
+            );
+            CREATE INDEX ix_appeal_requests_appeal ON appeal_requests (appeal_id, event_seq);
+            """),
         new(13, "wellness", """
             CREATE TABLE wellness_defaults (
                 id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),

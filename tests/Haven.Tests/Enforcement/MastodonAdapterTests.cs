@@ -103,6 +103,65 @@ public abstract class MastodonAdapterTests : StoreSuite, IDisposable
     }
 
     [StoreFact]
+    public async Task Unsuspend_and_unrestrict_lift_the_account_actions_on_the_instance()
+    {
+        _mastodon.AddAccount("109876");
+        await EnqueueAsync(Action(60, "suspend_account"), Action(61, "restrict_account"));
+        Assert.Equal(new DispatchSummary(2, 2, 0, 0), await Dispatcher().RunOnceAsync());
+        Assert.Equal(new MastodonTestServer.AccountState(true, true), _mastodon.Account("109876"));
+
+        await EnqueueAsync(Action(62, "unsuspend_account"), Action(63, "unrestrict_account"));
+        Assert.Equal(new DispatchSummary(2, 2, 0, 0), await Dispatcher().RunOnceAsync());
+
+        Assert.Equal(new MastodonTestServer.AccountState(false, false), _mastodon.Account("109876"));
+        var lifts = _mastodon.Requests.Skip(2).ToList();
+        Assert.Equal(["/api/v1/admin/accounts/109876/unsuspend", "/api/v1/admin/accounts/109876/unsilence"], lifts.Select(r => r.Path));
+        Assert.All(lifts, r => Assert.Equal(("POST", "Bearer " + MastodonTestServer.Token), (r.Method, r.Authorization)));
+        Assert.All(lifts, r => Assert.Empty(r.Form));
+        Assert.All(await Queue.ListAsync(), r => Assert.Equal(OutboxState.Delivered, r.State));
+    }
+
+    [StoreFact]
+    public async Task Lifting_an_unknown_account_or_without_the_admin_scope_or_unsuspending_an_unsuspended_account_is_dead_at_once()
+    {
+        _mastodon.AddAccount("5");
+        _mastodon.AddAccount("6", silenced: false);
+        var unknown = Action(70, "unsuspend_account", accountId: "404404");
+        var notSuspended = Action(71, "unsuspend_account", accountId: "5");
+        var notSilenced = Action(72, "unrestrict_account", accountId: "6");
+        await EnqueueAsync(unknown, notSuspended, notSilenced);
+
+        // Mastodon: unsuspend answers 403 for an account that is not suspended; unsilence answers 200 when not silenced.
+        Assert.Equal(new DispatchSummary(3, 1, 0, 2), await Dispatcher().RunOnceAsync());
+        Assert.Equal("HTTP 404", (await RowAsync(unknown.ActionId)).LastError);
+        Assert.Equal("HTTP 403", (await RowAsync(notSuspended.ActionId)).LastError);
+        Assert.Equal(OutboxState.Delivered, (await RowAsync(notSilenced.ActionId)).State);
+
+        _mastodon.AddAccount("7", suspended: true);
+        var readOnly = Action(73, "unsuspend_account", accountId: "7");
+        await EnqueueAsync(readOnly);
+        Assert.Equal(new DispatchSummary(1, 0, 0, 1), await Dispatcher(MastodonTestServer.ReadOnlyToken).RunOnceAsync());
+        Assert.Equal("HTTP 403", (await RowAsync(readOnly.ActionId)).LastError);
+        Assert.True(_mastodon.Account("7")!.Suspended);
+    }
+
+    [StoreFact]
+    public async Task Restore_content_is_dead_at_once_with_its_reason_and_never_sent_or_retried()
+    {
+        var restore = new OutboxAction("d-1:restore_content", "restore_content", new Dictionary<string, string> { ["decisionId"] = "d-1", ["contentId"] = "p-1" }, OutboxAction.MastodonAdapter);
+        await EnqueueAsync(restore);
+
+        Assert.Equal(new DispatchSummary(1, 0, 0, 1), await Dispatcher().RunOnceAsync());
+
+        Assert.Empty(_mastodon.Requests);
+        var row = await RowAsync(restore.ActionId);
+        Assert.Equal((OutboxState.Dead, 1, MastodonAdapter.RestoreContentUnsupported), (row.State, row.Attempts, row.LastError));
+        Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(DispatchSummary.Empty, await Dispatcher().RunOnceAsync());
+        Assert.Contains(await new AuditLog(Store).ReadAsync(), e => e.Action == "outbox.dead" && e.Details.Contains("restore_content", StringComparison.Ordinal));
+    }
+
+    [StoreFact]
     public async Task Unauthorized_forbidden_not_found_and_unprocessable_are_dead_at_once()
     {
         await EnqueueAsync(Action(10, "suspend_account"), Action(11, "suspend_account"), Action(12, "suspend_account"), Action(13, "suspend_account"));

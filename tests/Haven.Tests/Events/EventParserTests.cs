@@ -14,6 +14,8 @@ public sealed class EventParserTests
         """{"id":"e6","type":"follow.deleted","occurredAt":"2026-11-25T10:00:05Z","actor":"a2","target":"a1"}""",
         """{"id":"e7","type":"community.created","occurredAt":"2026-11-25T10:00:06Z","actor":"a1","community":{"id":"c1","name":"Lantern club"}}""",
         """{"id":"e8","type":"report.created","occurredAt":"2026-11-25T10:00:07Z","actor":"a3","report":{"id":"r1","subject":{"type":"post","id":"p1"},"reason":"cse","text":"placeholder"}}""",
+        """{"id":"e9","type":"appeal.created","occurredAt":"2026-11-25T10:00:08Z","actor":"a1","appeal":{"id":"ap1","decisionId":"d-0123","reason":"mistaken","text":"placeholder"}}""",
+        """{"id":"e10","type":"appeal.created","occurredAt":"2026-11-25T10:00:09Z","actor":"a1","appeal":{"id":"ap2","actionId":"d-0123:suspend_account"}}""",
     };
 
     [Theory]
@@ -46,6 +48,15 @@ public sealed class EventParserTests
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"hashtags\":[\"a\\u0000b\"]}}", "invalid_text")]
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\\u0000\",\"post\":{\"id\":\"p\"}}", "invalid_text")]
     [InlineData("{\"id\":\"x\",\"type\":\"post.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"post\":{\"id\":\"p\",\"text\":\"a\\u0000\"}}", "invalid_text")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\"}", "missing_field: 'appeal' is required")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":[]}", "invalid_field: 'appeal' must be a JSON object")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"decisionId\":\"d-1\"}}", "missing_field: 'id' is required")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\"}}", "invalid_field: appeal needs exactly one of decisionId")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\",\"decisionId\":\"d-1\",\"actionId\":\"d-1:suspend_account\"}}", "invalid_field: appeal needs exactly one of decisionId")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\",\"decisionId\":\"\"}}", "invalid_field: 'decisionId' must be 1–256 characters")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\",\"actionId\":7}}", "invalid_field: 'actionId' must be a string")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\",\"decisionId\":\"d-1\",\"reason\":{}}}", "invalid_field: 'reason' must be a string")]
+    [InlineData("{\"id\":\"x\",\"type\":\"appeal.created\",\"occurredAt\":\"2026-11-25T10:00:00Z\",\"actor\":\"a\",\"appeal\":{\"id\":\"ap\",\"decisionId\":\"d-1\",\"text\":\"a\\ud800\"}}", "invalid_text")]
     public void BadLinesGetAClearError(string line, string expected)
     {
         Assert.False(EventParser.TryParse(line, out var parsed, out _, out var error));

@@ -33,6 +33,7 @@ internal static class EventHandlers
         [EventTypes.FollowCreated] = FollowCreatedHandler.Instance,
         [EventTypes.FollowDeleted] = FollowDeletedHandler.Instance,
         [EventTypes.ReportCreated] = ReportCreatedHandler.Instance,
+        [EventTypes.AppealCreated] = AppealCreatedHandler.Instance,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every event type with a handler.</summary>
