@@ -33,6 +33,9 @@ public sealed partial class ConsoleHost : IAsyncLifetime
     /// <summary>Every log line the server wrote.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
+    /// <summary>An API key with every scope, for driving the platform side over /v1.</summary>
+    public string ApiKey { get; private set; } = string.Empty;
+
     /// <summary>Server options a test may change before <see cref="InitializeAsync"/> (e.g. a short idle timeout).</summary>
     internal Action<HavenServerOptions>? Configure { get; init; }
 
@@ -45,7 +48,8 @@ public sealed partial class ConsoleHost : IAsyncLifetime
             Assert.True((await people.CreateAsync(role.Name(), role, Password)).IsSuccess);
         }
 
-        var options = new HavenServerOptions { Urls = "http://127.0.0.1:0", ProcessEvents = false };
+        ApiKey = (await new Haven.Security.ApiKeyService(_store).CreateAsync("console-tests", ["ingest", "match", "read", "admin"])).Value.PlaintextKey;
+        var options = new HavenServerOptions { Urls = "http://127.0.0.1:0", ProcessEvents = false, ProcessIdleInterval = TimeSpan.FromMilliseconds(100), IndexRefreshInterval = TimeSpan.FromMilliseconds(100) };
         Configure?.Invoke(options);
         _app = HavenServer.Build(options, _store, logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingLogs(Logs)));
         await _app.StartAsync();
@@ -55,6 +59,14 @@ public sealed partial class ConsoleHost : IAsyncLifetime
     /// <summary>An HTTP client with its own cookie jar, not signed in; redirects are not followed.</summary>
     public HttpClient Client() =>
         new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = BaseAddress };
+
+    /// <summary>A client of the /v1 API with the all-scopes key.</summary>
+    public HttpClient Platform()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+        return client;
+    }
 
     /// <summary>A client signed in as <paramref name="name"/>.</summary>
     public async Task<HttpClient> SignedInAsync(string name, string password = Password)

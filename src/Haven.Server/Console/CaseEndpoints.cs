@@ -22,10 +22,16 @@ internal static class CaseEndpoints
 
         var work = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Reviewer));
         work.MapPost("/queue/next", Next).AddEndpointFilter(ConsoleForms.RequireToken);
-        foreach (var action in new[] { "claim", "release", "hold", "ask-lead", "escalate", "request-report", "dismiss" })
+        foreach (var action in new[] { "claim", "release", "hold", "ask-lead", "escalate", "dismiss" })
         {
             work.MapPost("/cases/{id:long}/" + action, (HttpContext http, long id) => Act(http, id, action)).AddEndpointFilter(ConsoleForms.RequireToken);
         }
+
+        work.MapGet("/media/preview", Preview);
+        var reveal = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Specialist));
+        reveal.MapPost("/cases/{id:long}/reveal", Reveal).AddEndpointFilter(ConsoleForms.RequireToken);
+        reveal.MapGet("/media/revealed", Revealed);
+        reveal.MapPost("/cases/{id:long}/request-report", (HttpContext http, long id) => Act(http, id, "request-report")).AddEndpointFilter(ConsoleForms.RequireToken);
 
         var lead = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Lead));
         foreach (var action in new[] { "assign", "close", "reopen" })
@@ -69,11 +75,62 @@ internal static class CaseEndpoints
         return Results.Redirect("/console/queue?notice=" + Uri.EscapeDataString("No unclaimed case is waiting in this queue."));
     }
 
-    private static async Task<IResult> Case(HttpContext http, CaseService cases, long id, string? notice) =>
-        await RenderCaseAsync(http, cases, id, Short(notice), null, StatusCodes.Status200OK);
+    private static async Task<IResult> Case(HttpContext http, CaseService cases, long id, string? notice, long? reveal, string? post, int? index) =>
+        await RenderCaseAsync(http, cases, id, Short(notice), null, StatusCodes.Status200OK, reveal, post, index);
+
+    /// <summary>A blurred preview, rendered on the server in the person's settings; the browser never receives the original bytes.</summary>
+    private static async Task<IResult> Preview(HttpContext http, Haven.Wellness.MediaPreviews previews, string? post, int? index)
+    {
+        if (post is not { Length: > 0 and <= 256 } || index is not >= 0)
+        {
+            return Results.BadRequest();
+        }
+
+        var result = await previews.PreviewAsync(PersonAuthentication.ActorOf(http.User)!, post, index.Value, http.RequestAborted);
+        return result.TryGetValue(out var image, out var error)
+            ? Results.File(image.Png, "image/png")
+            : Results.Problem(statusCode: error is Haven.Wellness.WellnessNotPermitted ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound, title: error!.Message);
+    }
+
+    /// <summary>Reveals one item for this person: audited, counted against their daily budget, shown once.</summary>
+    private static async Task<IResult> Reveal(HttpContext http, CaseService cases, Haven.Wellness.Reveals reveals, long id)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var post = form["post"].ToString();
+        if (post is not { Length: > 0 and <= 256 } || !int.TryParse(form["index"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            return await RenderCaseAsync(http, cases, id, null, "Choose a media item to reveal. Nothing was revealed.", StatusCodes.Status400BadRequest);
+        }
+
+        if (await cases.FindAsync(id, http.RequestAborted) is null)
+        {
+            return ConsolePages.Message(http, StatusCodes.Status404NotFound, "No such case", $"Case {id} does not exist.");
+        }
+
+        var result = await reveals.RevealAsync(PersonAuthentication.ActorOf(http.User)!, id.ToString(CultureInfo.InvariantCulture), post, index, http.RequestAborted);
+        if (!result.TryGetValue(out var outcome, out var error))
+        {
+            var status = error is Haven.Wellness.RevealBudgetExhausted or Haven.Wellness.WellnessNotPermitted ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
+            return await RenderCaseAsync(http, cases, id, null, error!.Message + " Nothing was revealed.", status);
+        }
+
+        return Results.Redirect($"/console/cases/{id}?reveal={outcome.Reveal.Id}&post={Uri.EscapeDataString(post)}&index={index}#media-{index}");
+    }
+
+    /// <summary>The revealed image, once, to the person who revealed it, within minutes of the reveal.</summary>
+    private static async Task<IResult> Revealed(HttpContext http, Haven.Wellness.Reveals reveals, long? reveal)
+    {
+        if (reveal is null)
+        {
+            return Results.BadRequest();
+        }
+
+        var result = await reveals.RedeemAsync(reveal.Value, PersonAuthentication.ActorOf(http.User)!, http.RequestAborted);
+        return result.TryGetValue(out var image, out _) ? Results.File(image.Png, "image/png") : Results.NotFound();
+    }
 
     /// <summary>Renders the case page (also after a refused action, with its message and status).</summary>
-    internal static async Task<IResult> RenderCaseAsync(HttpContext http, CaseService cases, long id, string? notice, string? error, int status)
+    internal static async Task<IResult> RenderCaseAsync(HttpContext http, CaseService cases, long id, string? notice, string? error, int status, long? reveal = null, string? post = null, int? index = null)
     {
         var actor = PersonAuthentication.ActorOf(http.User)!;
         var detail = await cases.GetAsync(id, http.RequestAborted);
@@ -111,6 +168,9 @@ internal static class CaseEndpoints
             MayDismiss = open && actor.Role.MayDecide(),
             DismissReasons = CaseService.DismissReasons,
             MayAssign = actor.Role.MayLead() && open,
+            Media = await CaseMedia.ListAsync(http.RequestServices.GetRequiredService<HavenStore>(), view, found.Items, actor, reveal, post, index, http.RequestAborted),
+            MayReveal = actor.Role.MayReveal() && open,
+            MaySeeMedia = actor.Role.MaySeePreviews(),
             Notice = notice,
             Error = error,
         };

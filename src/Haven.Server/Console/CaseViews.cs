@@ -116,6 +116,15 @@ public sealed record CaseModel
     /// <summary>Other open or recent cases of the same account.</summary>
     public IReadOnlyList<QueueRow> OtherCases { get; init; } = [];
 
+    /// <summary>The case's media items (previews only; bytes never).</summary>
+    public IReadOnlyList<MediaView> Media { get; init; } = [];
+
+    /// <summary>The person may reveal media (specialist and above, open case).</summary>
+    public bool MayReveal { get; init; }
+
+    /// <summary>The person's role sees media previews at all (a viewer sees none).</summary>
+    public bool MaySeeMedia { get; init; }
+
     /// <summary>A message from the last action.</summary>
     public string? Notice { get; init; }
 

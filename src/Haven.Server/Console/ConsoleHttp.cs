@@ -90,7 +90,17 @@ internal static class ConsolePages
         Render<Pages.MessagePage>(new { Page = Context(http), Title = title, Text = message }, status);
 
     /// <summary>The page context of the current request, with the person's reveals today.</summary>
-    public static Task<PageContext> ContextAsync(HttpContext http) => Task.FromResult(Context(http));
+    public static async Task<PageContext> ContextAsync(HttpContext http)
+    {
+        var actor = PersonAuthentication.ActorOf(http.User);
+        int? reveals = null;
+        if (actor is not null && actor.Role.MayReveal())
+        {
+            reveals = (await http.RequestServices.GetRequiredService<Haven.Wellness.Reveals>().RevealsTodayAsync(actor.Name, http.RequestAborted)).Today;
+        }
+
+        return PageContext.Of(actor, ConsoleForms.Token(http), reveals);
+    }
 
     /// <summary>The page context of the current request.</summary>
     public static PageContext Context(HttpContext http) => PageContext.Of(PersonAuthentication.ActorOf(http.User), ConsoleForms.Token(http));

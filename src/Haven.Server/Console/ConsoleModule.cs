@@ -22,6 +22,13 @@ internal static class ConsoleModule
         services.AddSingleton(options);
         services.AddSingleton(new PeopleService(store, new SignInSettings(options.MaxFailedSignIns, options.Lockout)));
         services.AddSingleton(new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default));
+
+        // Wellness: bytes held in the event log, server-side renderings with the shared decode budget, settings, reveals.
+        services.AddSingleton(sp => new Haven.Wellness.MediaBytes(store, sp.GetRequiredService<HavenServerOptions>().MediaLimits));
+        services.AddSingleton(sp => new Haven.Wellness.PreviewRenderer(sp.GetRequiredService<Haven.Media.MediaHasher>().Decoder, sp.GetRequiredService<Haven.Media.DecodeBudget>()));
+        services.AddSingleton(new Haven.Wellness.WellnessSettings(store));
+        services.AddSingleton<Haven.Wellness.MediaPreviews>();
+        services.AddSingleton(sp => new Haven.Wellness.Reveals(store, sp.GetRequiredService<Haven.Wellness.MediaBytes>(), sp.GetRequiredService<Haven.Wellness.PreviewRenderer>(), sp.GetRequiredService<Haven.Wellness.WellnessSettings>()));
         services.AddPersonAuthentication(options, store, loopbackOnly);
         services.AddRazorComponents();
         return services;

@@ -32,6 +32,9 @@ public sealed class MediaHasher
 
     public MediaHasher(ImageDecoder? decoder = null) => _decoder = decoder ?? new ImageDecoder();
 
+    /// <summary>The decoder (and its limits) this hasher uses; the console's renderings decode with the same.</summary>
+    public ImageDecoder Decoder => _decoder;
+
     /// <summary>The decoder's limits.</summary>
     public MediaLimits Limits => _decoder.Limits;
 
