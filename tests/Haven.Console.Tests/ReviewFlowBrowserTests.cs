@@ -60,8 +60,9 @@ public sealed partial class ReviewFlowBrowserTests(Browser browser) : IAsyncLife
         await page.GetByRole(AriaRole.Link, new() { Name = $"Case {caseId}", Exact = true }).ClickAsync();
         var preview = page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("Blurred preview") });
         await Assertions.Expect(preview).ToBeVisibleAsync();
-        Assert.True(await preview.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"));
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('img[alt^=\"Blurred\"]'); return i && i.complete && i.naturalWidth > 0; }");
         await Assertions.Expect(page.GetByText("Known-abuse bank match, category A1")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("blockquote")).ToContainTextAsync("placeholder words");
         await Assertions.Expect(page.Locator(".reveals strong")).ToHaveTextAsync("0");
         await SignInBrowserTests.AssertAccessibleAsync(page);
 
@@ -72,7 +73,7 @@ public sealed partial class ReviewFlowBrowserTests(Browser browser) : IAsyncLife
         await page.Keyboard.PressAsync("v");
         var revealed = page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("Revealed media") });
         await Assertions.Expect(revealed).ToBeVisibleAsync();
-        Assert.True(await revealed.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"));
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('img[alt^=\"Revealed\"]'); return i && i.complete && i.naturalWidth > 0; }");
         await Assertions.Expect(page.Locator(".reveals strong")).ToHaveTextAsync("1");
 
         // The grant was redeemed by the page: the same link gives nothing a second time.

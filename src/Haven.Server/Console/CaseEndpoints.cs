@@ -169,6 +169,7 @@ internal static class CaseEndpoints
             DismissReasons = CaseService.DismissReasons,
             MayAssign = actor.Role.MayLead() && open,
             Media = await CaseMedia.ListAsync(http.RequestServices.GetRequiredService<HavenStore>(), view, found.Items, actor, reveal, post, index, http.RequestAborted),
+            Texts = await http.RequestServices.GetRequiredService<CaseTexts>().ListAsync(view, http.RequestAborted),
             MayReveal = actor.Role.MayReveal() && open,
             MaySeeMedia = actor.Role.MaySeePreviews(),
             Notice = notice,

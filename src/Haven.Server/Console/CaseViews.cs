@@ -116,6 +116,9 @@ public sealed record CaseModel
     /// <summary>Other open or recent cases of the same account.</summary>
     public IReadOnlyList<QueueRow> OtherCases { get; init; } = [];
 
+    /// <summary>The texts of the subject (its post, or an account's flagged posts), lexicon hits marked.</summary>
+    public IReadOnlyList<TextView> Texts { get; init; } = [];
+
     /// <summary>The case's media items (previews only; bytes never).</summary>
     public IReadOnlyList<MediaView> Media { get; init; } = [];
 
