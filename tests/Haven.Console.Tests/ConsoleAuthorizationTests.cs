@@ -27,6 +27,28 @@ public sealed class ConsoleAuthorizationTests(ConsoleHost host) : IClassFixture<
         ["POST /console/people/{name}/disable"] = PersonRole.Admin,
         ["POST /console/people/{name}/enable"] = PersonRole.Admin,
         ["POST /console/people/{name}/reset-password"] = PersonRole.Admin,
+        ["GET /console/queue"] = PersonRole.Viewer,
+        ["GET /console/cases/{id:long}"] = PersonRole.Viewer,
+        ["POST /console/queue/next"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/claim"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/release"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/hold"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/ask-lead"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/escalate"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/request-report"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/dismiss"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/assign"] = PersonRole.Lead,
+        ["POST /console/cases/{id:long}/close"] = PersonRole.Lead,
+        ["POST /console/cases/{id:long}/reopen"] = PersonRole.Lead,
+        ["GET /console/appeals"] = PersonRole.Specialist,
+        ["GET /console/appeals/{id}"] = PersonRole.Specialist,
+        ["POST /console/appeals/{id}/decide"] = PersonRole.Specialist,
+        ["POST /console/appeals/{id}/assign"] = PersonRole.Lead,
+        ["GET /console/settings"] = PersonRole.Viewer,
+        ["POST /console/settings"] = PersonRole.Viewer,
+        ["POST /console/settings/budget"] = PersonRole.Lead,
+        ["POST /console/settings/defaults"] = PersonRole.Admin,
+        ["GET /console/quality"] = PersonRole.Lead,
     };
 
     [Fact]
@@ -45,7 +67,8 @@ public sealed class ConsoleAuthorizationTests(ConsoleHost host) : IClassFixture<
         foreach (var route in ConsoleRoutes())
         {
             var method = route[..route.IndexOf(' ', StringComparison.Ordinal)];
-            var path = route[(method.Length + 1)..].Replace("{name}", "target", StringComparison.Ordinal).Replace("{file}", "console.css", StringComparison.Ordinal);
+            var path = route[(method.Length + 1)..].Replace("{name}", "target", StringComparison.Ordinal).Replace("{file}", "console.css", StringComparison.Ordinal)
+                .Replace("{id:long}", "1", StringComparison.Ordinal).Replace("{id}", "ap-1", StringComparison.Ordinal);
             var least = Routes[route];
             foreach (var who in new PersonRole?[] { null }.Concat(PersonRoles.All.Select(r => (PersonRole?)r)))
             {

@@ -4,6 +4,7 @@ using Haven.Server.Console.Pages;
 using Haven.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Haven.Server.Console;
 
@@ -22,6 +23,17 @@ internal static class ConsoleModule
         services.AddSingleton(options);
         services.AddSingleton(new PeopleService(store, new SignInSettings(options.MaxFailedSignIns, options.Lockout)));
         services.AddSingleton(new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default));
+        // Appeals, wellness settings and reveals for the appeal, settings and quality pages (TryAdd: other pages may register the same).
+        services.TryAddSingleton(sp => new Haven.Appeals.AppealService(store, sp.GetRequiredService<HavenServerOptions>().Enforcement.Adapters, sp.GetRequiredService<PeopleService>()));
+        services.TryAddSingleton(new Haven.Wellness.WellnessSettings(store));
+        services.TryAddSingleton(sp => new Haven.Wellness.MediaBytes(store, sp.GetRequiredService<HavenServerOptions>().MediaLimits));
+        services.TryAddSingleton(sp =>
+        {
+            var server = sp.GetRequiredService<HavenServerOptions>();
+            var decoder = new Haven.Media.ImageDecoder(server.MediaLimits, server.ScaledJpegDecode) { WholeFramePng = server.WholeFramePng };
+            return new Haven.Wellness.PreviewRenderer(decoder, sp.GetRequiredService<Haven.Media.DecodeBudget>());
+        });
+        services.TryAddSingleton(sp => new Haven.Wellness.Reveals(store, sp.GetRequiredService<Haven.Wellness.MediaBytes>(), sp.GetRequiredService<Haven.Wellness.PreviewRenderer>(), sp.GetRequiredService<Haven.Wellness.WellnessSettings>()));
         services.AddPersonAuthentication(options, store, loopbackOnly);
         services.AddRazorComponents();
         return services;
@@ -46,6 +58,9 @@ internal static class ConsoleModule
         // Everything else also requires a chosen password: a one-time password opens only the password page.
         var working = console.MapGroup(string.Empty).AddEndpointFilter(RequireOwnPassword);
         working.MapCaseConsole();
+        working.MapAppealConsole();
+        working.MapSettingsConsole();
+        working.MapQualityConsole();
         var admin = working.MapGroup("/people").RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Admin));
         admin.MapGet(string.Empty, PeoplePage);
         admin.MapPost(string.Empty, CreatePerson).AddEndpointFilter(ConsoleForms.RequireToken);
