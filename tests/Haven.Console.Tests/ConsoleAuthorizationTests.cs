@@ -43,6 +43,15 @@ public sealed class ConsoleAuthorizationTests(ConsoleHost host) : IClassFixture<
         ["POST /console/cases/{id:long}/assign"] = PersonRole.Lead,
         ["POST /console/cases/{id:long}/close"] = PersonRole.Lead,
         ["POST /console/cases/{id:long}/reopen"] = PersonRole.Lead,
+        ["GET /console/appeals"] = PersonRole.Specialist,
+        ["GET /console/appeals/{id}"] = PersonRole.Specialist,
+        ["POST /console/appeals/{id}/decide"] = PersonRole.Specialist,
+        ["POST /console/appeals/{id}/assign"] = PersonRole.Lead,
+        ["GET /console/settings"] = PersonRole.Viewer,
+        ["POST /console/settings"] = PersonRole.Viewer,
+        ["POST /console/settings/budget"] = PersonRole.Lead,
+        ["POST /console/settings/defaults"] = PersonRole.Admin,
+        ["GET /console/quality"] = PersonRole.Lead,
     };
 
     [Fact]
@@ -61,7 +70,8 @@ public sealed class ConsoleAuthorizationTests(ConsoleHost host) : IClassFixture<
         foreach (var route in ConsoleRoutes())
         {
             var method = route[..route.IndexOf(' ', StringComparison.Ordinal)];
-            var path = route[(method.Length + 1)..].Replace("{name}", "target", StringComparison.Ordinal).Replace("{file}", "console.css", StringComparison.Ordinal).Replace("{id:long}", "1", StringComparison.Ordinal);
+            var path = route[(method.Length + 1)..].Replace("{name}", "target", StringComparison.Ordinal).Replace("{file}", "console.css", StringComparison.Ordinal)
+                .Replace("{id:long}", "1", StringComparison.Ordinal).Replace("{id}", "ap-1", StringComparison.Ordinal);
             var least = Routes[route];
             foreach (var who in new PersonRole?[] { null }.Concat(PersonRoles.All.Select(r => (PersonRole?)r)))
             {

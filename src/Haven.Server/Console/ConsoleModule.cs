@@ -30,6 +30,7 @@ internal static class ConsoleModule
         services.AddSingleton(new Haven.Wellness.WellnessSettings(store));
         services.AddSingleton<Haven.Wellness.MediaPreviews>();
         services.AddSingleton(sp => new Haven.Wellness.Reveals(store, sp.GetRequiredService<Haven.Wellness.MediaBytes>(), sp.GetRequiredService<Haven.Wellness.PreviewRenderer>(), sp.GetRequiredService<Haven.Wellness.WellnessSettings>()));
+        services.AddSingleton(sp => new Haven.Appeals.AppealService(store, sp.GetRequiredService<HavenServerOptions>().Enforcement.Adapters, sp.GetRequiredService<PeopleService>()));
         services.AddPersonAuthentication(options, store, loopbackOnly);
         services.AddRazorComponents();
         return services;
@@ -54,6 +55,9 @@ internal static class ConsoleModule
         // Everything else also requires a chosen password: a one-time password opens only the password page.
         var working = console.MapGroup(string.Empty).AddEndpointFilter(RequireOwnPassword);
         working.MapCaseConsole();
+        working.MapAppealConsole();
+        working.MapSettingsConsole();
+        working.MapQualityConsole();
         var admin = working.MapGroup("/people").RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Admin));
         admin.MapGet(string.Empty, PeoplePage);
         admin.MapPost(string.Empty, CreatePerson).AddEndpointFilter(ConsoleForms.RequireToken);
