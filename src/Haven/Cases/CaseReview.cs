@@ -35,3 +35,15 @@ internal static class CaseCategories
     /// <summary>True for one of <see cref="All"/>.</summary>
     public static bool IsKnown(string? category) => category is "A1" or "A2" or "B1" or "B2";
 }
+
+/// <summary>
+/// One decision as the API and the CLI send it: <c>confirm</c> (with actions, a category for media, and whether to
+/// close related cases), <c>dismiss</c> (with a reason) or <c>escalate</c>; an optional note and the version the
+/// decision was made from.
+/// </summary>
+internal sealed record CaseDecisionRequest(
+    string Decision, IReadOnlyList<string>? Actions = null, string? Category = null, string? Reason = null, string? Note = null, long? ExpectedN = null, bool CloseRelated = false)
+{
+    /// <summary>The decisions a request may name.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = ["confirm", "dismiss", "escalate"];
+}

@@ -56,6 +56,26 @@ internal sealed partial class CaseService
     }
 
     /// <summary>
+    /// One decision as the API and the CLI send it (<see cref="CaseDecisionRequest"/>): confirm, dismiss or escalate,
+    /// each with the checks of its method. Returns the case after the decision.
+    /// </summary>
+    public async Task<Result<CaseView, CaseError>> DecideAsync(Actor actor, long caseId, CaseDecisionRequest request, CancellationToken cancellationToken = default)
+    {
+        switch (request.Decision)
+        {
+            case "confirm":
+                var confirmed = await ConfirmAsync(actor, caseId, new CaseConfirmRequest(request.Actions ?? [], request.Category, request.Note, request.CloseRelated), request.ExpectedN, cancellationToken).ConfigureAwait(false);
+                return confirmed.IsSuccess ? confirmed.Value.Case : confirmed.Error;
+            case "dismiss":
+                return await DismissAsync(actor, caseId, request.Reason ?? string.Empty, request.Note, request.ExpectedN, cancellationToken).ConfigureAwait(false);
+            case "escalate":
+                return await EscalateAsync(actor, caseId, request.Note, request.ExpectedN, cancellationToken).ConfigureAwait(false);
+            default:
+                return new CaseRequestInvalid($"decision must be one of {string.Join(", ", CaseDecisionRequest.Kinds)}.");
+        }
+    }
+
+    /// <summary>
     /// Confirms several candidates of one discovered network at once: each case is decided individually (its own decision
     /// in the log, its own checks and version), all or nothing. Each case gets the chosen actions that apply to it; an
     /// action that applies to none of them is refused. <paramref name="expectedNs"/>, when given, pairs with <paramref name="caseIds"/>.
@@ -189,6 +209,9 @@ internal sealed partial class CaseService
         DbConnection connection, DbTransaction transaction, Actor actor, long caseId, CaseConfirmRequest request, long? expectedN, HashSet<string>? lenient,
         CancellationToken cancellationToken)
     {
+        // Every audit entry of the confirmation (the decision, the bank) names the person; the change of this async-local
+        // value stays within this call.
+        Audit.AuditContext.Actor = actor.AuditName;
         var state = await CaseLog.ReadStateAsync(store, connection, transaction, caseId, cancellationToken).ConfigureAwait(false);
         if (state is null)
         {

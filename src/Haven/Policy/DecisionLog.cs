@@ -107,11 +107,11 @@ internal static class DecisionLog
     /// decisions, outbox actions for every adapter in <paramref name="adapters"/>. Returns the decisions that were new
     /// and the number of actions enqueued; already recorded ones change nothing. New decisions are also counted in
     /// <paramref name="tally"/> by rule and mode, for the caller to report once its transaction has committed
-    /// (<see cref="DecisionTally.ReportCommitted"/>).
+    /// (<see cref="DecisionTally.ReportCommitted"/>). Cases the decisions open are due by <paramref name="cases"/> (default settings when null).
     /// </summary>
     public static async Task<(int Recorded, int Enqueued)> RecordAsync(
         HavenStore store, DbConnection connection, DbTransaction transaction, IReadOnlyList<PolicyDecision> decisions, DecisionContext context,
-        IReadOnlyList<string> adapters, CancellationToken cancellationToken, DecisionTally? tally = null)
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken, DecisionTally? tally = null, Cases.CaseSettings? cases = null)
     {
         var recorded = 0;
         var enqueued = 0;
@@ -158,7 +158,7 @@ internal static class DecisionLog
             await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{KindName(decision.SubjectKind)}:{decision.SubjectId}",
                 new { decisionId = id, rule = decision.RuleId, policyVersion = decision.PolicyVersion, mode, actions = actions.Select(a => $"{a.Action}@{a.Target}").ToArray() },
                 cancellationToken).ConfigureAwait(false);
-            await Cases.CaseIntake.FromDecisionAsync(store, connection, transaction, id, decision, context, actions, cancellationToken).ConfigureAwait(false);
+            await Cases.CaseIntake.FromDecisionAsync(store, connection, transaction, id, decision, context, actions, cancellationToken, cases).ConfigureAwait(false);
 
             enqueued += await ApplyActionsAsync(store, connection, transaction, outbox, id, mode, actions, adapters, cancellationToken).ConfigureAwait(false);
         }
