@@ -41,6 +41,7 @@ Command[] others = hashOnly ? [] :
     MatchCommands.Match(),
     ApiKeyCommands.Create(),
     UserCommands.Create(),
+    CaseCommands.Create(),
     ServeCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

@@ -43,6 +43,7 @@ internal static class HavenServer
             .AddHavenEvents(options, store)
             .AddHavenSignals(options, store)
             .AddHavenDiscovery(store)
+            .AddHavenCases(options, store)
             .AddHavenSecurity(options, store)
             .AddHavenConsole(options.Console, store, options.LoopbackOnly)
             .AddHavenHealthChecks()

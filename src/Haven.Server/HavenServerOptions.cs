@@ -71,6 +71,9 @@ internal sealed class HavenServerOptions
     /// <summary>The review console: sessions, lockout, optional OpenID Connect.</summary>
     public Console.ConsoleOptions Console { get; set; } = new();
 
+    /// <summary>The cases stage: claim lapse, due times, second-review share, mute threshold, presence window.</summary>
+    public Haven.Cases.CaseSettings Cases { get; set; } = Haven.Cases.CaseSettings.Default;
+
     /// <summary>True when every URL the server listens on is a loopback address (then session cookies may travel over plain http).</summary>
     public bool LoopbackOnly => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries).All(url =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost"));
@@ -85,6 +88,7 @@ internal sealed class HavenServerOptions
         Targets = Enforcement,
         Fetch = MediaFetch,
         BatchSize = SignalsBatchSize,
+        Cases = Cases,
     };
 
     /// <summary>Why these options cannot work, or null.</summary>
@@ -111,6 +115,11 @@ internal sealed class HavenServerOptions
         if (EventLimits.Validate() is { } limits)
         {
             return "Event limits: " + limits;
+        }
+
+        if (Cases.Validate() is { } cases)
+        {
+            return cases;
         }
 
         if (Console.Validate() is { } console)

@@ -61,6 +61,10 @@ internal static class ServerModules
         return services;
     }
 
+    /// <summary>Cases for people: the service the /v1/cases endpoints and the console share.</summary>
+    public static IServiceCollection AddHavenCases(this IServiceCollection services, HavenServerOptions options, HavenStore store) =>
+        services.AddSingleton(new Haven.Cases.CaseService(store, options.Cases, options.Enforcement.Adapters));
+
     /// <summary>Network discovery's snapshot cache.</summary>
     public static IServiceCollection AddHavenDiscovery(this IServiceCollection services, HavenStore store) =>
         services.AddSingleton(new Haven.Graph.NetworkSnapshotCache(store));
@@ -99,5 +103,6 @@ internal static class ServerModules
         v1.MapEventEndpoints();
         v1.MapDiscoveryEndpoints();
         v1.MapAppealEndpoints();
+        v1.MapCaseEndpoints();
     }
 }

@@ -52,6 +52,8 @@ public sealed class SecurityProbeTests(ServerFixture server) : IClassFixture<Ser
             ["scope:match"] = await KeyAsync("ingest", "read"),
             ["scope:ingest"] = await KeyAsync("match", "read"),
             ["scope:read|ingest"] = await KeyAsync("match"),
+            ["scope:review"] = await KeyAsync("ingest", "match", "read"),
+            ["scope:read|review"] = await KeyAsync("ingest", "match"),
         };
         var auditBefore = await CountAuditAsync();
 

@@ -14,7 +14,7 @@ internal static class ApiKeyCommands
         var apikey = new Command("apikey", "Manage API keys for the HTTP API. Only a key's SHA-256 is stored.");
 
         var name = new Argument<string>("NAME") { Description = "Who the key is for." };
-        var scopes = new Option<string[]>("--scope") { Description = "Scopes (repeatable): ingest, match, read, admin. Default: all.", AllowMultipleArgumentsPerToken = true };
+        var scopes = new Option<string[]>("--scope") { Description = "Scopes (repeatable): ingest, match, read, review, admin. Default: all.", AllowMultipleArgumentsPerToken = true };
         scopes.AcceptOnlyFromAmong(AllScopes);
         var rate = new Option<int?>("--rate-limit") { Description = "Requests per minute for this key (default: the server's, 6,000)." };
         var create = new Command("create", "Create a key and print it once; it cannot be shown again.") { name, scopes, rate };

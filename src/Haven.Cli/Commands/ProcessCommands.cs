@@ -118,7 +118,7 @@ internal static class ProcessCommands
                 return ExitCodes.StoreError;
             }
 
-            await using var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = engine, BatchSize = parse.GetValue(batch), Fetch = FetchOptions(parse.GetValue(hosts)), Targets = targets }, budget: budget);
+            await using var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = engine, BatchSize = parse.GetValue(batch), Fetch = FetchOptions(parse.GetValue(hosts)), Targets = targets, Cases = CaseCommands.SettingsFromConfig() }, budget: budget);
             var clock = Stopwatch.StartNew();
             var stats = await RunWithProgressAsync(pipeline.Processor, ct);
             PrintStats(stats, clock.Elapsed, engine);

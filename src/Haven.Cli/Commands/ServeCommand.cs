@@ -54,6 +54,7 @@ internal static class ServeCommand
                 IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
                 ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
                 MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),
+                Cases = CaseCommands.SettingsFromConfig(),
                 Console = new Haven.Server.Console.ConsoleOptions
                 {
                     IdleTimeout = HavenConfig.Duration(Settings.ConsoleIdle, TimeSpan.FromMinutes(30)),

@@ -52,6 +52,15 @@ internal static class Settings
     public static readonly Setting OidcRoleClaim = new("Console:Oidc:RoleClaim", SettingKind.Text, null, "claim holding the Haven role (default `roles`)");
     public static readonly Setting OidcNameClaim = new("Console:Oidc:NameClaim", SettingKind.Text, null, "claim holding the user name (default `preferred_username`)");
 
+    public static readonly Setting CasesClaimLapse = new("Cases:ClaimLapse", SettingKind.Duration, null, "a reviewer's claim on a case lapses after this long");
+    public static readonly Setting CasesDueUrgent = new("Cases:DueUrgent", SettingKind.Duration, null, "time to review an urgent case");
+    public static readonly Setting CasesDueHigh = new("Cases:DueHigh", SettingKind.Duration, null, "time to review a high-priority case");
+    public static readonly Setting CasesDueNormal = new("Cases:DueNormal", SettingKind.Duration, null, "time to review a normal case");
+    public static readonly Setting CasesDueLow = new("Cases:DueLow", SettingKind.Duration, null, "time to review a low-priority case");
+    public static readonly Setting CasesQaShare = new("Cases:QaShare", SettingKind.Number, null, "share of decisions (0–1) sent to a second reviewer");
+    public static readonly Setting CasesMuteThreshold = new("Cases:MuteThreshold", SettingKind.Integer, null, "dismissed reports after which leads see a reporter as one to mute");
+    public static readonly Setting CasesPresenceWindow = new("Cases:PresenceWindow", SettingKind.Duration, null, "how long a person who opened a case page is shown as viewing it");
+
     /// <summary>Every setting.</summary>
     public static IReadOnlyList<Setting> All { get; } =
     [
@@ -63,5 +72,6 @@ internal static class Settings
         WebhookUrl, WebhookSecret, MastodonUrl, MastodonToken,
         Prometheus, OtlpEndpoint, OtlpProtocol, ExportInterval,
         ConsoleIdle, ConsoleAbsolute, ConsoleMaxFailures, ConsoleLockout, OidcAuthority, OidcClientId, OidcClientSecret, OidcRoleClaim, OidcNameClaim,
+        CasesClaimLapse, CasesDueUrgent, CasesDueHigh, CasesDueNormal, CasesDueLow, CasesQaShare, CasesMuteThreshold, CasesPresenceWindow,
     ];
 }

@@ -21,7 +21,6 @@ internal static class ConsoleModule
     {
         services.AddSingleton(options);
         services.AddSingleton(new PeopleService(store, new SignInSettings(options.MaxFailedSignIns, options.Lockout)));
-        services.AddSingleton(new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default));
         services.AddSingleton(new CaseTexts(store));
 
         // Wellness: bytes held in the event log, server-side renderings with the shared decode budget, settings, reveals.

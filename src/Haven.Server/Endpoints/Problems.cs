@@ -21,6 +21,19 @@ internal static class Problems
     public static ProblemHttpResult Conflict(string code, string detail) =>
         Create(StatusCodes.Status409Conflict, code, "Conflict.", detail);
 
+    /// <summary>
+    /// Maps a case error: 404 for a missing case; 403 when the reviewer's role is too low; 409 for a closed case, one
+    /// already open, a claim by someone else or a stale version; 400 for anything malformed or not allowed. The code is
+    /// the error's own (<see cref="Haven.Cases.CaseError.Code"/>).
+    /// </summary>
+    public static ProblemHttpResult Case(Haven.Cases.CaseError error) => error switch
+    {
+        Haven.Cases.CaseNotFound => NotFound(error.Code, error.Message),
+        Haven.Cases.CaseRoleTooLow => Create(StatusCodes.Status403Forbidden, error.Code, "Forbidden.", error.Message),
+        Haven.Cases.CaseClosed or Haven.Cases.CaseAlreadyOpen or Haven.Cases.CaseClaimedByOther or Haven.Cases.CaseVersionConflict => Conflict(error.Code, error.Message),
+        _ => BadRequest(error.Code, error.Message),
+    };
+
     /// <summary>503 <c>busy</c>: the work would wait too long for capacity; the caller sets Retry-After.</summary>
     public static ProblemHttpResult Busy(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "busy", "Busy; retry later.", detail);

@@ -77,7 +77,7 @@ internal static class EndpointAuthorization
     /// <summary>Every scope combination an endpoint may require.</summary>
     private static readonly string[][] ScopeSets =
     [
-        [ApiScopes.Ingest], [ApiScopes.Match], [ApiScopes.Read], [ApiScopes.Admin], [ApiScopes.Read, ApiScopes.Ingest],
+        [ApiScopes.Ingest], [ApiScopes.Match], [ApiScopes.Read], [ApiScopes.Admin], [ApiScopes.Read, ApiScopes.Ingest], [ApiScopes.Review], [ApiScopes.Read, ApiScopes.Review],
     ];
 
     private static AuthorizationPolicy ScopePolicy(string[] scopes) =>

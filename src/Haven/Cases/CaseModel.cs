@@ -324,6 +324,9 @@ internal sealed record CaseQuery
     /// <summary>Cases of this discovered network.</summary>
     public string? Network { get; init; }
 
+    /// <summary>Cases in this second-review state (<see cref="QaStates"/>); the QA listing is <c>Status = closed, QaState = requested</c>.</summary>
+    public string? QaState { get; init; }
+
     /// <summary>Page size, 1–500.</summary>
     public int Limit { get; init; } = 50;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Haven.Audit;
 using Haven.People;
+using Haven.Policy;
 using Haven.Storage;
 
 namespace Haven.Cases;
@@ -13,8 +14,11 @@ namespace Haven.Cases;
 /// (<c>person:NAME</c>), with ids only in the audit details. Refusals are typed <see cref="CaseError"/>s and change nothing;
 /// a form carries the case's <see cref="CaseView.LastEventN"/>, so a stale page or a second submission is refused.
 /// </summary>
-internal sealed partial class CaseService(HavenStore store, CaseSettings settings)
+internal sealed partial class CaseService(HavenStore store, CaseSettings settings, IReadOnlyList<string>? adapters = null)
 {
+    // The adapters that receive the platform actions of a confirmation (Enforcement/EnforcementTargets.Adapters).
+    private readonly IReadOnlyList<string> _adapters = adapters ?? [Enforcement.OutboxAction.WebhookAdapter];
+
     /// <summary>Reasons a dismissal may give.</summary>
     public static IReadOnlyList<string> DismissReasons { get; } = ["not_violating", "insufficient_evidence", "duplicate", "wrong_subject", "other"];
 
@@ -61,9 +65,10 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
         }
 
         if ((query.Queue is not null && !CaseQueues.IsKnown(query.Queue)) || (query.Status is not null && !CaseStatuses.IsKnown(query.Status))
-            || (query.SubjectKind is not null && !CaseSubjects.IsKnown(query.SubjectKind)))
+            || (query.SubjectKind is not null && !CaseSubjects.IsKnown(query.SubjectKind))
+            || (query.QaState is not null && query.QaState is not (QaStates.Requested or QaStates.Agreed or QaStates.Disagreed)))
         {
-            return new CaseRequestInvalid("unknown queue, status or subject kind.");
+            return new CaseRequestInvalid("unknown queue, status, subject kind or QA state.");
         }
 
         long rank = 0, due = 0, id = 0;
@@ -98,6 +103,11 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
             where.Add("network_id = @Network");
         }
 
+        if (query.QaState is not null)
+        {
+            where.Add("qa_state = @QaState");
+        }
+
         if (query.Rule is not null)
         {
             where.Add("EXISTS (SELECT 1 FROM case_items i WHERE i.rule_id = @Rule AND i.case_id = cases.case_id)");
@@ -113,7 +123,7 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = (await connection.QueryAsync<ViewRow>(new CommandDefinition(
             sql,
-            new { query.Status, query.Queue, query.Assignee, query.SubjectKind, query.Network, query.Rule, rank, due, id, take = (long)query.Limit + 1 },
+            new { query.Status, query.Queue, query.Assignee, query.SubjectKind, query.Network, query.Rule, query.QaState, rank, due, id, take = (long)query.Limit + 1 },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         var page = rows.Take(query.Limit).Select(r => r.ToView()).ToList();
         var next = rows.Count > query.Limit ? Cursor(page[^1]) : null;
@@ -190,11 +200,21 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
     public Task<Result<CaseView, CaseError>> RequestReportAsync(Actor actor, long caseId, long? expectedN = null, CancellationToken cancellationToken = default) =>
         ChangeAsync(actor, caseId, expectedN, Need.Specialist, cancellationToken, (_, _) => (CaseEventKinds.ReportRequested, new CaseEventData(), null));
 
-    /// <summary>Dismisses the case with a reason from <see cref="DismissReasons"/> and an optional note; the case closes.</summary>
+    /// <summary>
+    /// Dismisses the case with a reason from <see cref="DismissReasons"/> and an optional note; the case closes. Each
+    /// decision of the policy in the case is labelled a false positive of its rule (<c>policy backtest</c> reports them),
+    /// and a share of dismissals goes to a second reviewer (<see cref="CaseSettings.QaShare"/>).
+    /// </summary>
     public Task<Result<CaseView, CaseError>> DismissAsync(Actor actor, long caseId, string reason, string? note, long? expectedN = null, CancellationToken cancellationToken = default) =>
         !DismissReasons.Contains(reason)
             ? Task.FromResult<Result<CaseView, CaseError>>(new CaseActionNotAllowed($"unknown dismissal reason '{reason}'; use one of {string.Join(", ", DismissReasons)}."))
-            : ChangeAsync(actor, caseId, expectedN, Need.Decide, cancellationToken, (_, _) => (CaseEventKinds.Dismissed, new CaseEventData { Reason = reason, Note = note }, null));
+            : ChangeAsync(
+                actor, caseId, expectedN, Need.Decide, cancellationToken, (_, _) => (CaseEventKinds.Dismissed, new CaseEventData { Reason = reason, Note = note }, null),
+                async (connection, transaction, state) =>
+                {
+                    await LabelRulesAsync(connection, transaction, state, RuleLabels.FalsePositive, actor, cancellationToken).ConfigureAwait(false);
+                    return await RequestQaAsync(connection, transaction, state, actor, cancellationToken).ConfigureAwait(false);
+                });
 
     /// <summary>A lead closes the case without a decision.</summary>
     public Task<Result<CaseView, CaseError>> CloseAsync(Actor actor, long caseId, string? note, long? expectedN = null, CancellationToken cancellationToken = default) =>
@@ -307,7 +327,8 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
     /// </summary>
     private async Task<Result<CaseView, CaseError>> ChangeAsync(
         Actor actor, long caseId, long? expectedN, Need need, CancellationToken cancellationToken,
-        Func<CaseState, long, (string Kind, CaseEventData Data, CaseError? Refusal)> decide)
+        Func<CaseState, long, (string Kind, CaseEventData Data, CaseError? Refusal)> decide,
+        Func<DbConnection, DbTransaction, CaseState, Task<CaseState>>? then = null)
     {
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await store.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -331,6 +352,11 @@ internal sealed partial class CaseService(HavenStore store, CaseSettings setting
         }
 
         state = await CaseLog.AppendAsync(store, connection, transaction, state, kind, actor.AuditName, data, cancellationToken).ConfigureAwait(false);
+        if (then is not null)
+        {
+            state = await then(connection, transaction, state).ConfigureAwait(false);
+        }
+
         await AuditAsync(connection, transaction, actor, "case." + kind, state, new { reason = data.Reason, person = data.Person }, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return CaseFold.View(state);

@@ -23,10 +23,13 @@ internal sealed record SignalsSettings
     /// <summary>Events per transaction.</summary>
     public int BatchSize { get; init; } = 10_000;
 
+    /// <summary>The cases stage's settings: the due times of cases the policy and reports open.</summary>
+    public Cases.CaseSettings Cases { get; init; } = Haven.Cases.CaseSettings.Default;
+
     /// <summary>Why these settings cannot work, or null.</summary>
     public string? Validate() =>
         BatchSize is < 1 or > 100_000 ? "the signals batch size must be 1..100000"
-        : Targets.Validate();
+        : Cases.Validate() ?? Targets.Validate();
 }
 
 /// <summary>
@@ -73,6 +76,7 @@ internal sealed class SignalsPipeline : IAsyncDisposable
             Policy = settings.Policy,
             BatchSize = settings.BatchSize,
             Adapters = settings.Targets.Adapters,
+            Cases = settings.Cases,
             Fetcher = fetcher,
             Hasher = hasher,
             DecodeBudget = budget,

@@ -107,11 +107,11 @@ internal static class DecisionLog
     /// decisions, outbox actions for every adapter in <paramref name="adapters"/>. Returns the decisions that were new
     /// and the number of actions enqueued; already recorded ones change nothing. New decisions are also counted in
     /// <paramref name="tally"/> by rule and mode, for the caller to report once its transaction has committed
-    /// (<see cref="DecisionTally.ReportCommitted"/>).
+    /// (<see cref="DecisionTally.ReportCommitted"/>). Cases the decisions open are due by <paramref name="cases"/> (default settings when null).
     /// </summary>
     public static async Task<(int Recorded, int Enqueued)> RecordAsync(
         HavenStore store, DbConnection connection, DbTransaction transaction, IReadOnlyList<PolicyDecision> decisions, DecisionContext context,
-        IReadOnlyList<string> adapters, CancellationToken cancellationToken, DecisionTally? tally = null)
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken, DecisionTally? tally = null, Cases.CaseSettings? cases = null)
     {
         var recorded = 0;
         var enqueued = 0;
@@ -158,39 +158,9 @@ internal static class DecisionLog
             await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{KindName(decision.SubjectKind)}:{decision.SubjectId}",
                 new { decisionId = id, rule = decision.RuleId, policyVersion = decision.PolicyVersion, mode, actions = actions.Select(a => $"{a.Action}@{a.Target}").ToArray() },
                 cancellationToken).ConfigureAwait(false);
-            await Cases.CaseIntake.FromDecisionAsync(store, connection, transaction, id, decision, context, actions, cancellationToken).ConfigureAwait(false);
+            await Cases.CaseIntake.FromDecisionAsync(store, connection, transaction, id, decision, context, actions, cancellationToken, cases).ConfigureAwait(false);
 
-            foreach (var group in actions.GroupBy(a => a.Target, StringComparer.Ordinal))
-            {
-                var before = await ReadStatusAsync(connection, transaction, group.Key, cancellationToken).ConfigureAwait(false);
-                var after = StatusFold.Apply(before, group.Key, mode, group.ToList(), id);
-                await WriteStatusAsync(connection, transaction, after, now, cancellationToken).ConfigureAwait(false);
-                if (mode != "enforce")
-                {
-                    continue;
-                }
-
-                foreach (var action in group.Where(a => PlatformActions.Contains(a.Action)))
-                {
-                    // A target already under this action needs no second call (e.g. suspended by an earlier decision).
-                    if (before?.Actions.Contains(action.Action) == true)
-                    {
-                        continue;
-                    }
-
-                    var payload = new Dictionary<string, string>(StringComparer.Ordinal) { ["decisionId"] = id };
-                    var (targetKind, targetId) = SplitTarget(action.Target);
-                    payload[targetKind + "Id"] = targetId;
-                    foreach (var adapter in adapters)
-                    {
-                        var actionId = adapters.Count == 1 ? $"{id}:{action.Action}" : $"{id}:{action.Action}@{adapter}";
-                        if (await outbox.EnqueueAsync(connection, transaction, new OutboxAction(actionId, action.Action, payload, adapter), cancellationToken).ConfigureAwait(false))
-                        {
-                            enqueued++;
-                        }
-                    }
-                }
-            }
+            enqueued += await ApplyActionsAsync(store, connection, transaction, outbox, id, mode, actions, adapters, cancellationToken).ConfigureAwait(false);
         }
 
         return (recorded, enqueued);
@@ -300,6 +270,54 @@ internal static class DecisionLog
         return (id, enqueued);
     }
 
+    /// <summary>
+    /// Records a decision a person made in review (a case confirmed in the review console, the API or the CLI), in the
+    /// caller's transaction, exactly as <see cref="RecordAsync"/> records the policy's: log row (with
+    /// <paramref name="decidedBy"/>), audit entry, status projection and outbox actions for every adapter. Idempotent on
+    /// <paramref name="decisionId"/>: a second call records and enqueues nothing and returns false.
+    /// </summary>
+    public static async Task<(bool Recorded, int Enqueued)> RecordReviewedAsync(
+        HavenStore store, DbConnection connection, DbTransaction transaction, string decisionId, string ruleId, string subjectKind, string subjectId, string account,
+        IReadOnlyList<DecidedAction> actions, object evidence, string decidedBy, IReadOnlyList<string> adapters, CancellationToken cancellationToken)
+    {
+        if (store.Provider == StoreProvider.Postgres)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(AdvisoryLocks.XactLockSql, new { key = AdvisoryLocks.DecisionLog }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        var now = store.NowUnixMilliseconds;
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO decisions (decision_id, event_seq, rule_id, policy_version, mode, subject_kind, subject_id, account, actions, evidence, occurred_at, decided_at, decided_by) " +
+            "VALUES (@decisionId, 0, @ruleId, @version, 'enforce', @subjectKind, @subjectId, @account, @actions, @evidence, @now, @now, @decidedBy) ON CONFLICT (decision_id) DO NOTHING",
+            new
+            {
+                decisionId,
+                ruleId,
+                version = ReviewPolicyVersion,
+                subjectKind,
+                subjectId,
+                account,
+                actions = JsonSerializer.Serialize(actions, Json),
+                evidence = JsonSerializer.Serialize(evidence, Json),
+                now,
+                decidedBy,
+            },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            return (false, 0);
+        }
+
+        await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{subjectKind}:{subjectId}",
+            new { decisionId, rule = ruleId, policyVersion = ReviewPolicyVersion, mode = "enforce", actions = actions.Select(a => $"{a.Action}@{a.Target}").ToArray() },
+            cancellationToken).ConfigureAwait(false);
+        var enqueued = await ApplyActionsAsync(store, connection, transaction, new OutboxWriter(store), decisionId, "enforce", actions, adapters, cancellationToken).ConfigureAwait(false);
+        return (true, enqueued);
+    }
+
+    /// <summary>The policy version recorded with decisions people made in review.</summary>
+    public const string ReviewPolicyVersion = "review";
+
     /// <summary>The status of a target such as <c>account:a-1</c>, or null when no decision concerns it.</summary>
     public static async Task<SubjectStatus?> ReadStatusAsync(DbConnection connection, DbTransaction? transaction, string target, CancellationToken cancellationToken)
     {
@@ -382,6 +400,50 @@ internal static class DecisionLog
     {
         var colon = target.IndexOf(':', StringComparison.Ordinal);
         return (target[..colon], target[(colon + 1)..]);
+    }
+
+    // One decision's effect on the targets it names: the status fold, and for enforce decisions one outbox action per
+    // platform action and adapter (a target already under the action needs no second call). Shared by the policy's
+    // decisions and reviewed ones, so both enqueue the same payload shape.
+    private static async Task<int> ApplyActionsAsync(
+        HavenStore store, DbConnection connection, DbTransaction transaction, OutboxWriter outbox, string id, string mode, IReadOnlyList<DecidedAction> actions,
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken)
+    {
+        var enqueued = 0;
+        var now = store.NowUnixMilliseconds;
+        foreach (var group in actions.GroupBy(a => a.Target, StringComparer.Ordinal))
+        {
+            var before = await ReadStatusAsync(connection, transaction, group.Key, cancellationToken).ConfigureAwait(false);
+            var after = StatusFold.Apply(before, group.Key, mode, group.ToList(), id);
+            await WriteStatusAsync(connection, transaction, after, now, cancellationToken).ConfigureAwait(false);
+            if (mode != "enforce")
+            {
+                continue;
+            }
+
+            foreach (var action in group.Where(a => PlatformActions.Contains(a.Action)))
+            {
+                // A target already under this action needs no second call (e.g. suspended by an earlier decision).
+                if (before?.Actions.Contains(action.Action) == true)
+                {
+                    continue;
+                }
+
+                var payload = new Dictionary<string, string>(StringComparer.Ordinal) { ["decisionId"] = id };
+                var (targetKind, targetId) = SplitTarget(action.Target);
+                payload[targetKind + "Id"] = targetId;
+                foreach (var adapter in adapters)
+                {
+                    var actionId = adapters.Count == 1 ? $"{id}:{action.Action}" : $"{id}:{action.Action}@{adapter}";
+                    if (await outbox.EnqueueAsync(connection, transaction, new OutboxAction(actionId, action.Action, payload, adapter), cancellationToken).ConfigureAwait(false))
+                    {
+                        enqueued++;
+                    }
+                }
+            }
+        }
+
+        return enqueued;
     }
 
     private static Task WriteStatusAsync(DbConnection connection, DbTransaction transaction, SubjectStatus status, long now, CancellationToken cancellationToken) =>

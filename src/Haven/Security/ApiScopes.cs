@@ -14,11 +14,14 @@ internal static class ApiScopes
     /// <summary>Read banks, cases and reports.</summary>
     public const string Read = "read";
 
+    /// <summary>Decide cases on behalf of a named reviewer (<c>POST /v1/cases/{id}/decision</c>), for platforms that build their own review UI.</summary>
+    public const string Review = "review";
+
     /// <summary>Change configuration: banks, imports, keys. Implies every other scope.</summary>
     public const string Admin = "admin";
 
     /// <summary>Every scope, for keys created without a choice.</summary>
-    public static IReadOnlyList<string> All { get; } = [Ingest, Match, Read, Admin];
+    public static IReadOnlyList<string> All { get; } = [Ingest, Match, Read, Review, Admin];
 
     /// <summary>True when <paramref name="key"/> holds <paramref name="scope"/> or <see cref="Admin"/>.</summary>
     public static bool Allows(this ApiKeyInfo key, string scope) => key.HasScope(scope) || key.HasScope(Admin);

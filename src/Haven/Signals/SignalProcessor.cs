@@ -35,6 +35,9 @@ internal sealed record ProcessorOptions
     /// <summary>Adapters that receive platform actions (an action per adapter).</summary>
     public IReadOnlyList<string> Adapters { get; init; } = [OutboxAction.WebhookAdapter];
 
+    /// <summary>The cases stage's settings (due times of the cases decisions and reports open).</summary>
+    public Cases.CaseSettings Cases { get; init; } = Haven.Cases.CaseSettings.Default;
+
     /// <summary>Fetches media URLs; null refuses every URL with <c>url_fetch_disabled</c>.</summary>
     public MediaFetcher? Fetcher { get; init; }
 
@@ -115,7 +118,7 @@ internal sealed partial class SignalProcessor : IAsyncDisposable
         _banks = new BankService(store);
         _lexicons = new LexiconService(store);
         _resolver = new MediaResolver(options.Hasher ?? new MediaHasher(), options.Fetcher, options.Match, options.DecodeBudget ?? new DecodeBudget());
-        _decisions = new SubjectDecisions(store, options.Policy, options.Adapters);
+        _decisions = new SubjectDecisions(store, options.Policy, options.Adapters, options.Cases);
     }
 
     /// <summary>The log position processed so far.</summary>

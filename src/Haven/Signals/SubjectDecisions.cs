@@ -9,10 +9,13 @@ namespace Haven.Signals;
 /// as the policy saw it (<c>signal_sets</c>), then the decisions with their audit entries, statuses and outbox actions
 /// (<see cref="DecisionLog"/>).
 /// </summary>
-internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IReadOnlyList<string> adapters)
+internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IReadOnlyList<string> adapters, Cases.CaseSettings? cases = null)
 {
     /// <summary>The store the batch writes to (for handlers that append audit entries or read the clock).</summary>
     public HavenStore Store => store;
+
+    /// <summary>The cases stage's settings (due times of the cases decisions and reports open).</summary>
+    public Cases.CaseSettings Cases { get; } = cases ?? Haven.Cases.CaseSettings.Default;
 
     /// <summary>Stores <paramref name="set"/>, evaluates it and records the decisions.</summary>
     public async Task DecideAsync(BatchState state, SignalSet set, DecisionContext context, CancellationToken cancellationToken)
@@ -25,7 +28,7 @@ internal sealed class SubjectDecisions(HavenStore store, PolicyEngine policy, IR
             return;
         }
 
-        var (recorded, enqueued) = await DecisionLog.RecordAsync(store, state.Rows.Connection, state.Rows.Transaction, decisions, context, adapters, cancellationToken, state.Decided).ConfigureAwait(false);
+        var (recorded, enqueued) = await DecisionLog.RecordAsync(store, state.Rows.Connection, state.Rows.Transaction, decisions, context, adapters, cancellationToken, state.Decided, Cases).ConfigureAwait(false);
         state.Stats = state.Stats with { Decisions = state.Stats.Decisions + recorded, Actions = state.Stats.Actions + enqueued };
     }
 

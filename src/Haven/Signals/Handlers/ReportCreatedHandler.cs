@@ -21,7 +21,7 @@ internal sealed class ReportCreatedHandler : IEventHandler
         state.Stats = state.Stats with { Reports = state.Stats.Reports + 1 };
 
         // Every report opens or joins its subject's case; the event's actor is the reporter (kept in the store only).
-        await CaseIntake.FromReportAsync(state.Decisions.Store, state.Rows.Connection, state.Rows.Transaction, e.Seq, e.Actor, report.SubjectKind, report.SubjectId, report.Reason, cancellationToken).ConfigureAwait(false);
+        await CaseIntake.FromReportAsync(state.Decisions.Store, state.Rows.Connection, state.Rows.Transaction, e.Seq, e.Actor, report.SubjectKind, report.SubjectId, report.Reason, cancellationToken, state.Decisions.Cases).ConfigureAwait(false);
         var reports = await state.Rows.ReportsAsync(report.SubjectKind, report.SubjectId, cancellationToken).ConfigureAwait(false);
         if (report.SubjectKind == ReportSubjects.Account)
         {
