@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Haven.Banks;
 using Haven.Banks.Import;
+using Haven.Enforcement;
 using Haven.Events;
 using Haven.Graph;
 using Haven.Pipeline;
@@ -38,7 +39,9 @@ internal sealed record PlatformDemoResult(
     DiscoveryResult Discovery,
     RankingMetrics DiscoveryMetrics,
     IReadOnlyList<EvaluationRow> Evaluation,
-    IReadOnlyList<(string Phase, TimeSpan Elapsed)> Phases)
+    IReadOnlyList<(string Phase, TimeSpan Elapsed)> Phases,
+    DemoCaseSummary Cases,
+    int DiscoveryDecisions)
 {
     /// <summary>Total time of all phases.</summary>
     public TimeSpan Elapsed => Phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Elapsed);
@@ -46,9 +49,10 @@ internal sealed record PlatformDemoResult(
 
 /// <summary>
 /// <c>haven demo</c>, the platform half: simulates a platform with a planted offender network, ingests every event
-/// through the event log, runs the signals stage with the shipped policy in shadow mode, then discovers the network
-/// from one confirmed account and measures every algorithm against the planted truth. Every step is the real one a
-/// deployment runs, on a store of its own.
+/// through the event log, runs the signals stage with the shipped policy (which opens cases for people), then discovers
+/// the network from one confirmed account, feeds its top candidates to the policy as <c>haven discover --open-cases</c>
+/// does, and measures every algorithm against the planted truth. Every step is the real one a deployment runs, on a
+/// store of its own; no platform is connected, so the platform actions decided wait in the outbox and are never sent.
 /// </summary>
 internal static class PlatformDemo
 {
@@ -77,10 +81,13 @@ internal static class PlatformDemo
         Done("ingest");
 
         ProcessStats processing;
-        // The same factory as haven serve and haven process; the shipped policy in shadow mode, so no action is enqueued.
-        await using (var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = PolicyLoader.LoadBuiltIn().AsShadow() }))
+        // The same factory as haven serve and haven process, with the shipped policy as it ships (enforce: shadow
+        // decisions open no cases). No adapter is configured and the demo runs no dispatcher, so platform actions are
+        // enqueued for the webhook queue as in any deployment without one, and stay there: nothing leaves the machine.
+        var policy = PolicyLoader.LoadBuiltIn();
+        await using (var pipeline = SignalsPipeline.Create(store, new SignalsSettings { Policy = policy, Targets = EnforcementTargets.None }))
         {
-            processing = await pipeline.Processor.RunAsync(new Progress<(long Done, long Total)>(p => progress?.Report(new DemoPhase("signals, policy (shadow), decisions", p.Done, p.Total))), cancellationToken).ConfigureAwait(false);
+            processing = await pipeline.Processor.RunAsync(new Progress<(long Done, long Total)>(p => progress?.Report(new DemoPhase("signals, policy, decisions, cases", p.Done, p.Total))), cancellationToken).ConfigureAwait(false);
         }
 
         Done("process");
@@ -96,9 +103,16 @@ internal static class PlatformDemo
         var metrics = RankingMetrics.Compute([.. discovery.Candidates.Select(c => c.Account)], truth.OffenderAccounts(), new HashSet<string>(StringComparer.Ordinal) { truth.Seeds.Creator });
         Done("discover");
 
+        // As `haven discover --open-cases`: the top candidates become decisions of the policy's network rule, which
+        // opens one case per account, named by the run so a reviewer can list the network's candidates together.
+        progress?.Report(new DemoPhase("opening cases for the top candidates", 0, 0));
+        var (discoveryDecisions, _) = await DiscoveryCases.FeedAsync(store, policy, discovery with { Candidates = [.. discovery.Candidates.Take(options.Top)] }, EnforcementTargets.None.Adapters, cancellationToken).ConfigureAwait(false);
+        var cases = await DemoCases.SummarizeAsync(store, cancellationToken).ConfigureAwait(false);
+        Done("cases");
+
         var evaluation = DiscoveryEvaluation.Run(snapshot, truth, progress: new Progress<string>(p => progress?.Report(new DemoPhase("evaluating: " + p, 0, 0))));
         Done("evaluate");
-        return new PlatformDemoResult(options, simulation, truth, ingest, processing, byRule, rising, snapshot, discovery, metrics, evaluation, phases);
+        return new PlatformDemoResult(options, simulation, truth, ingest, processing, byRule, rising, snapshot, discovery, metrics, evaluation, phases, cases, discoveryDecisions);
     }
 
     private static async Task SetUpAsync(HavenStore store, string simFolder, GroundTruth truth, CancellationToken cancellationToken)

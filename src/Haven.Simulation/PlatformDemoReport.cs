@@ -1,4 +1,5 @@
 using System.Globalization;
+using Haven.Cases;
 using Haven.Graph;
 
 namespace Haven.Simulation;
@@ -34,8 +35,9 @@ internal static class PlatformDemoReport
         var report = new HtmlReport("Haven demo: a simulated platform with a planted offender network");
         report.Paragraph(
             $"{o.Accounts:N0} simulated accounts with a planted network of {o.Network:N0} (seed {o.Seed}). Every event went through Haven's real pipeline: " +
-            $"the event log, media matching against the known-image bank, lexicons, context signals, the shipped policy in shadow mode and the decision log; " +
-            $"then the network was discovered from one confirmed account ({truth.Seeds.Creator}, a creator). Test data only: random hashes, synthetic images and " +
+            $"the event log, media matching against the known-image bank, lexicons, context signals, the shipped policy, the decision log and the cases it opened for people; " +
+            $"then the network was discovered from one confirmed account ({truth.Seeds.Creator}, a creator) and its top {o.Top} candidates were opened as cases. " +
+            $"No platform is connected: the platform actions decided wait in the outbox and are never sent. Test data only: random hashes, synthetic images and " +
             $"invented placeholder words. Whole run: {result.Elapsed.TotalSeconds:0} s.");
 
         report.Heading("Found from one seed");
@@ -99,13 +101,16 @@ internal static class PlatformDemoReport
                 ["lexicon hits", s.TextHits.ToString("N0", Invariant)],
                 ["sexualising or trade engagements", s.Engagements.ToString("N0", Invariant)],
                 ["user reports", s.Reports.ToString("N0", Invariant)],
-                ["decisions recorded (shadow: nothing was enforced)", s.Decisions.ToString("N0", Invariant)],
+                ["decisions recorded", s.Decisions.ToString("N0", Invariant)],
+                ["platform actions queued (no platform connected: never sent)", s.Actions.ToString("N0", Invariant)],
             ]);
         report.Table(["rule", "decisions", "accounts"], result.DecisionsByRule.Select(r => (IReadOnlyList<string>)[r.Rule, r.Decisions.ToString("N0", Invariant), r.Subjects.ToString("N0", Invariant)]));
         report.Paragraph($"Hashtags whose flagged share rose in the second half of the simulated period against the first (the planted co-opted hashtag is #{truth.Hashtags.CoOpted}; #{truth.Hashtags.Watch} was watched from the start):");
         report.Table(
             ["hashtag", "flagged share before → now", "posts now", "flagged now", "flagged accounts"],
             result.RisingHashtags.Select(t => (IReadOnlyList<string>)["#" + t.Tag, $"{t.PreviousShare:P0} → {t.RecentShare:P0}", t.RecentPosts.ToString("N0", Invariant), t.RecentFlagged.ToString("N0", Invariant), t.RecentFlaggedAccounts.ToString("N0", Invariant)]));
+
+        Cases(report, result);
 
         if (media is not null)
         {
@@ -119,6 +124,38 @@ internal static class PlatformDemoReport
         report.Heading("Time per phase");
         report.Table(["phase", "seconds"], result.Phases.Select(p => (IReadOnlyList<string>)[p.Phase, p.Elapsed.TotalSeconds.ToString("0.0", Invariant)]));
         return report.Render();
+    }
+
+    /// <summary>The cases section: what waits for people, by queue, priority and origin, and the first cases of each queue (ids only).</summary>
+    private static void Cases(HtmlReport report, PlatformDemoResult result)
+    {
+        var c = result.Cases;
+        report.Heading("Cases opened for people");
+        report.Paragraph(
+            $"{c.Total:N0} open cases: {c.InQueue(CaseQueues.Specialist):N0} in the specialist queue (media or escalated) and {c.InQueue(CaseQueues.Review):N0} in the review queue. " +
+            $"One case per subject: later decisions and reports join it, so a case can have several origins. Run haven demo --serve to work them in the review console.");
+        report.Table(
+            ["queue", .. CasePriorities.All.Reverse(), "all"],
+            new[] { CaseQueues.Specialist, CaseQueues.Review }.Select(q => (IReadOnlyList<string>)
+            [
+                q, .. CasePriorities.All.Reverse().Select(p => c.Open.Where(x => x.Queue == q && x.Priority == p).Sum(x => x.Cases).ToString("N0", Invariant)),
+                c.InQueue(q).ToString("N0", Invariant),
+            ]));
+        report.Table(
+            ["open cases holding", "cases"],
+            [
+                ["user reports", c.FromReports.ToString("N0", Invariant)],
+                ["bank matches", c.FromBankMatches.ToString("N0", Invariant)],
+                ["lexicon hits in text", c.FromText.ToString("N0", Invariant)],
+                [$"network discovery (the top {result.Options.Top} candidates)", c.FromDiscovery.ToString("N0", Invariant)],
+            ]);
+        report.Table(
+            ["queue", "case", "subject", "priority", "score", "items", "reporters", "due"],
+            c.Top.Select(x => (IReadOnlyList<string>)
+            [
+                x.Queue, x.CaseId.ToString(Invariant), $"{x.SubjectKind}:{x.SubjectId}", x.Priority, x.Score.ToString(Invariant), x.Items.ToString("N0", Invariant),
+                x.Reporters.ToString("N0", Invariant), x.DueAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant),
+            ]));
     }
 
     private static (List<PictureNode> Nodes, List<PictureEdge> Edges) Picture(PlatformDemoResult result, IReadOnlySet<string> offenders, int count)

@@ -127,6 +127,24 @@ public sealed class CliTests : IDisposable
         Assert.Contains("\"name\":\"demo-known\"", list.Stdout);
         var decisions = await Run(_folder, ["decisions", "--last", "5", "--data", Path.Combine(data, "demo")]);
         Assert.Equal(0, decisions.ExitCode);
+
+        // It ends with cases for people in both queues, from the signals stage and from discovery, reported by queue.
+        Assert.Contains("Cases opened for people", result.Stdout);
+        Assert.Contains("Cases opened for people", await File.ReadAllTextAsync(report));
+        await using (var store = (await Haven.Storage.HavenStore.OpenAsync(new Haven.Storage.StoreOptions { Provider = "sqlite", DataFolder = Path.Combine(data, "demo") })).Value)
+        {
+            var cases = new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default);
+            foreach (var queue in new[] { Haven.Cases.CaseQueues.Specialist, Haven.Cases.CaseQueues.Review })
+            {
+                var open = (await cases.ListAsync(new Haven.Cases.CaseQuery { Queue = queue, Limit = 500 })).Value.Cases;
+                Assert.True(open.Count > 0, "no open case in the " + queue + " queue");
+            }
+
+            var discovered = (await cases.ListAsync(new Haven.Cases.CaseQuery { SubjectKind = "account", Limit = 500 })).Value.Cases;
+            Assert.Contains(discovered, c => c.NetworkId is not null);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.Equal(2, (await Run(_folder, ["demo", "--known", "-1", "--data", data])).ExitCode);
     }
 

@@ -39,42 +39,14 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
-            var options = new HavenServerOptions
-            {
-                Urls = parse.GetValue(urls)!,
-                MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) },
-                ScaledJpegDecode = parse.GetValue(scaled),
-                DecodeBudgetBytes = parse.GetValue(decodeBudget) is var mb and > 0 and < (1L << 30) ? mb << 20 : 0,
-                MaxParallelDecodes = parse.GetValue(parallelDecodes),
-                DecodeWait = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(decodeWait), -1, 3600)),
-                Webhook = targets.Webhook,
-                Mastodon = targets.Mastodon,
-                DefaultRateLimitPerMinute = HavenConfig.Int32(Settings.RateLimit, 6_000),
-                SignalsBatchSize = HavenConfig.Int32(Settings.ProcessBatch, 10_000),
-                IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
-                ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
-                MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),
-                Cases = CaseCommands.SettingsFromConfig(),
-                Console = new Haven.Server.Console.ConsoleOptions
-                {
-                    IdleTimeout = HavenConfig.Duration(Settings.ConsoleIdle, TimeSpan.FromMinutes(30)),
-                    AbsoluteTimeout = HavenConfig.Duration(Settings.ConsoleAbsolute, TimeSpan.FromHours(10)),
-                    MaxFailedSignIns = HavenConfig.Int32(Settings.ConsoleMaxFailures, 5),
-                    Lockout = HavenConfig.Duration(Settings.ConsoleLockout, TimeSpan.FromMinutes(15)),
-                    OpenIdConnect = HavenConfig.Text(Settings.OidcAuthority) is { } authority
-                        ? new Haven.Server.Console.OpenIdConnectSettings(
-                            new Uri(authority), HavenConfig.Text(Settings.OidcClientId) ?? string.Empty, HavenConfig.Text(Settings.OidcClientSecret),
-                            HavenConfig.Text(Settings.OidcRoleClaim) ?? "roles", HavenConfig.Text(Settings.OidcNameClaim) ?? "preferred_username")
-                        : null,
-                },
-                Telemetry = new Haven.Server.Telemetry.TelemetryOptions
-                {
-                    Prometheus = HavenConfig.Flag(Settings.Prometheus, false),
-                    OtlpEndpoint = HavenConfig.Text(Settings.OtlpEndpoint) is { } otlp ? new Uri(otlp) : null,
-                    OtlpProtocol = HavenConfig.Text(Settings.OtlpProtocol) ?? "http/protobuf",
-                    ExportInterval = HavenConfig.Duration(Settings.ExportInterval, TimeSpan.FromSeconds(15)),
-                },
-            };
+            var options = ConfiguredOptions(parse.GetValue(urls)!);
+            options.MediaLimits = new MediaLimits { MaxBytes = parse.GetValue(maxBytes), MaxPixels = parse.GetValue(maxPixels) };
+            options.ScaledJpegDecode = parse.GetValue(scaled);
+            options.DecodeBudgetBytes = parse.GetValue(decodeBudget) is var mb and > 0 and < (1L << 30) ? mb << 20 : 0;
+            options.MaxParallelDecodes = parse.GetValue(parallelDecodes);
+            options.DecodeWait = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(decodeWait), -1, 3600));
+            options.Webhook = targets.Webhook;
+            options.Mastodon = targets.Mastodon;
             options.EventLimits = eventLimits;
             options.ProcessEvents = !parse.GetValue(noProcess);
             options.MediaFetch = ProcessCommands.FetchOptions(parse.GetValue(hosts));
@@ -107,4 +79,40 @@ internal static class ServeCommand
         }));
         return command;
     }
+
+    /// <summary>
+    /// The server options every setting without a command-line option gives (rate limit, signals batch, index refresh,
+    /// health thresholds, the console's sessions and sign-in, telemetry), listening on <paramref name="urls"/>; media
+    /// limits from configuration. <c>haven serve</c> adds its options on top; <c>haven demo --serve</c> uses them as they are.
+    /// </summary>
+    public static HavenServerOptions ConfiguredOptions(string urls) => new()
+    {
+        Urls = urls,
+        MediaLimits = new MediaLimits { MaxBytes = HavenConfig.Integer(Settings.MaxBytes, MediaLimits.DefaultMaxBytes), MaxPixels = HavenConfig.Integer(Settings.MaxPixels, MediaLimits.DefaultMaxPixels) },
+        DefaultRateLimitPerMinute = HavenConfig.Int32(Settings.RateLimit, 6_000),
+        SignalsBatchSize = HavenConfig.Int32(Settings.ProcessBatch, 10_000),
+        IndexRefreshInterval = HavenConfig.Duration(Settings.IndexRefresh, TimeSpan.FromSeconds(2)),
+        ProcessingStallThreshold = HavenConfig.Duration(Settings.StallThreshold, TimeSpan.FromMinutes(2)),
+        MaxIndexStaleness = HavenConfig.Duration(Settings.IndexStaleness, TimeSpan.FromSeconds(60)),
+        Cases = CaseCommands.SettingsFromConfig(),
+        Console = new Haven.Server.Console.ConsoleOptions
+        {
+            IdleTimeout = HavenConfig.Duration(Settings.ConsoleIdle, TimeSpan.FromMinutes(30)),
+            AbsoluteTimeout = HavenConfig.Duration(Settings.ConsoleAbsolute, TimeSpan.FromHours(10)),
+            MaxFailedSignIns = HavenConfig.Int32(Settings.ConsoleMaxFailures, 5),
+            Lockout = HavenConfig.Duration(Settings.ConsoleLockout, TimeSpan.FromMinutes(15)),
+            OpenIdConnect = HavenConfig.Text(Settings.OidcAuthority) is { } authority
+                ? new Haven.Server.Console.OpenIdConnectSettings(
+                    new Uri(authority), HavenConfig.Text(Settings.OidcClientId) ?? string.Empty, HavenConfig.Text(Settings.OidcClientSecret),
+                    HavenConfig.Text(Settings.OidcRoleClaim) ?? "roles", HavenConfig.Text(Settings.OidcNameClaim) ?? "preferred_username")
+                : null,
+        },
+        Telemetry = new Haven.Server.Telemetry.TelemetryOptions
+        {
+            Prometheus = HavenConfig.Flag(Settings.Prometheus, false),
+            OtlpEndpoint = HavenConfig.Text(Settings.OtlpEndpoint) is { } otlp ? new Uri(otlp) : null,
+            OtlpProtocol = HavenConfig.Text(Settings.OtlpProtocol) ?? "http/protobuf",
+            ExportInterval = HavenConfig.Duration(Settings.ExportInterval, TimeSpan.FromSeconds(15)),
+        },
+    };
 }
