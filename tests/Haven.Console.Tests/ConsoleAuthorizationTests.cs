@@ -36,6 +36,7 @@ public sealed class ConsoleAuthorizationTests(ConsoleHost host) : IClassFixture<
         ["POST /console/cases/{id:long}/ask-lead"] = PersonRole.Reviewer,
         ["POST /console/cases/{id:long}/escalate"] = PersonRole.Reviewer,
         ["POST /console/cases/{id:long}/dismiss"] = PersonRole.Reviewer,
+        ["POST /console/cases/{id:long}/confirm"] = PersonRole.Reviewer,
         ["GET /console/media/preview"] = PersonRole.Reviewer,
         ["POST /console/cases/{id:long}/reveal"] = PersonRole.Specialist,
         ["GET /console/media/revealed"] = PersonRole.Specialist,

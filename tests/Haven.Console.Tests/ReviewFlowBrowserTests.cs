@@ -86,6 +86,19 @@ public sealed partial class ReviewFlowBrowserTests(Browser browser) : IAsyncLife
         await using var connection = await _host.Store.OpenConnectionAsync();
         Assert.Equal(1, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM media_reveals WHERE person = 'specialist' AND post_id = 'p-9'"));
 
+        // Confirm with the keyboard's form: actions leave through the outbox and the image joins the confirmed bank.
+        await page.GetByLabel("remove content", new() { Exact = false }).First.CheckAsync();
+        await page.GetByLabel("Category of the media").SelectOptionAsync("A1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Confirmed");
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM decisions WHERE decided_by = 'person:specialist'") >= 1);
+        Assert.True(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE kind = 'remove_content'") >= 1);
+        await WaitAsync(async () =>
+        {
+            using var answer = await platform.PostAsync("/v1/media/match?bank=confirmed", new ByteArrayContent(image));
+            return (await answer.Content.ReadAsStringAsync()).Contains("\"confirmed\"", StringComparison.Ordinal);
+        });
+
         // A reviewer sees the blurred preview but cannot reveal; a viewer sees no media at all.
         var reviewer = await browser.PageAsync(_host);
         await Browser.SignInAsync(reviewer, "reviewer");

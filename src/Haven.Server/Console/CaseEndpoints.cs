@@ -22,7 +22,7 @@ internal static class CaseEndpoints
 
         var work = working.MapGroup(string.Empty).RequireAuthorization(PersonRoleRequirement.PolicyName(PersonRole.Reviewer));
         work.MapPost("/queue/next", Next).AddEndpointFilter(ConsoleForms.RequireToken);
-        foreach (var action in new[] { "claim", "release", "hold", "ask-lead", "escalate", "dismiss" })
+        foreach (var action in new[] { "claim", "release", "hold", "ask-lead", "escalate", "dismiss", "confirm" })
         {
             work.MapPost("/cases/{id:long}/" + action, (HttpContext http, long id) => Act(http, id, action)).AddEndpointFilter(ConsoleForms.RequireToken);
         }
@@ -170,6 +170,11 @@ internal static class CaseEndpoints
             MayAssign = actor.Role.MayLead() && open,
             Media = await CaseMedia.ListAsync(http.RequestServices.GetRequiredService<HavenStore>(), view, found.Items, actor, reveal, post, index, http.RequestAborted),
             Texts = await http.RequestServices.GetRequiredService<CaseTexts>().ListAsync(view, http.RequestAborted),
+            MayConfirm = open && actor.Role.MayDecide() && (view.Queue != CaseQueues.Specialist || actor.Role.MayReveal()),
+            ConfirmChoices = open && actor.Role.MayDecide() && (await cases.AllowedActionsAsync(id, http.RequestAborted)).TryGetValue(out var choices, out _)
+                ? [.. choices.Select(c => new KeyValuePair<string, string>(c.Action, $"{c.Action.Replace('_', ' ')} → {c.Target}")).DistinctBy(c => c.Key)]
+                : [],
+            NeedsCategory = found.Items.Any(i => i.Kind == CaseItemKinds.MediaMatch) || view.Queue == CaseQueues.Specialist,
             MayReveal = actor.Role.MayReveal() && open,
             MaySeeMedia = actor.Role.MaySeePreviews(),
             Notice = notice,
@@ -243,6 +248,9 @@ internal static class CaseEndpoints
             "escalate" => await cases.EscalateAsync(actor, id, note, expected, ct),
             "request-report" => await cases.RequestReportAsync(actor, id, expected, ct),
             "dismiss" => await cases.DismissAsync(actor, id, form["reason"].ToString(), note, expected, ct),
+            "confirm" => (await cases.ConfirmAsync(actor, id, new CaseConfirmRequest([.. form["action"].Select(a => a ?? string.Empty)], form["category"].ToString() is { Length: > 0 } category ? category : null, note, form["closeRelated"] == "on"), expected, ct)) is var confirmed && confirmed.TryGetValue(out var confirmation, out var refused)
+                ? confirmation.Case
+                : refused!,
             "assign" => await cases.AssignAsync(actor, id, form["person"].ToString(), expected, ct),
             "close" => await cases.CloseAsync(actor, id, note, expected, ct),
             "reopen" => await cases.ReopenAsync(actor, id, expected, ct),
@@ -257,6 +265,7 @@ internal static class CaseEndpoints
         {
             "claim" => "Claimed: the case is yours until the claim lapses or you release it.",
             "dismiss" => "Dismissed.",
+            "confirm" => "Confirmed: the chosen actions are on their way to the platform, and confirmed media now match at once.",
             _ => "Done: " + action.Replace('-', ' ') + ".",
         };
         return Results.Redirect($"/console/cases/{id}?notice={Uri.EscapeDataString(done)}");

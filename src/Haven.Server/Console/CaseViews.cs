@@ -119,6 +119,15 @@ public sealed record CaseModel
     /// <summary>The texts of the subject (its post, or an account's flagged posts), lexicon hits marked.</summary>
     public IReadOnlyList<TextView> Texts { get; init; } = [];
 
+    /// <summary>Platform actions the person may choose when confirming ("action → target"), empty when they may not confirm.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ConfirmChoices { get; init; } = [];
+
+    /// <summary>The person may confirm this case now.</summary>
+    public bool MayConfirm { get; init; }
+
+    /// <summary>The case has media: confirming needs a category (A1, A2, B1, B2) and puts the media in the confirmed bank.</summary>
+    public bool NeedsCategory { get; init; }
+
     /// <summary>The case's media items (previews only; bytes never).</summary>
     public IReadOnlyList<MediaView> Media { get; init; } = [];
 
