@@ -129,7 +129,7 @@ public sealed partial class SettingsAndQualityTests(ConsoleHost host) : IClassFi
         Assert.Equal(2, Regex.Count(row.Groups[2].Value, "<rect class=\"bar\""));
         Assert.Contains("height=\"40\"", row.Groups[2].Value, StringComparison.Ordinal);
         Assert.Contains("height=\"20\"", row.Groups[2].Value, StringComparison.Ordinal);
-        Assert.Contains("Agreement figures appear here", html, StringComparison.Ordinal);
+        Assert.Contains("No decision has had a second review yet.", html, StringComparison.Ordinal);
         Assert.DoesNotContain(" style=", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
     }

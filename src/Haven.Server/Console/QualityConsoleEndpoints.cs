@@ -38,10 +38,13 @@ internal static class QualityConsoleEndpoints
             Days = days,
             Range = $"{from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} to {today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} (UTC)",
             Exposure = rows,
-            // QA: the lead wires second-review agreement here once CaseService.QualityAsync() is merged
-            // (per reviewer and per rule, as AgreementRow); null shows the page's placeholder.
-            Agreement = null,
+            Agreement = (await http.RequestServices.GetRequiredService<Haven.Cases.CaseService>().QualityAsync(actor, ct)).TryGetValue(out var quality, out _)
+                ? [.. quality.Reviewers.Select(r => Agreement("reviewer", r)), .. quality.Rules.Select(r => Agreement("rule", r))]
+                : null,
         };
         return ConsolePages.Render<QualityPage>(new { Page = await ConsolePages.ContextAsync(http), Model = model });
     }
+
+    private static AgreementRow Agreement(string scope, Haven.Cases.QaRate rate) =>
+        new(scope, rate.Key, rate.Agreed + rate.Disagreed, rate.Agreed, rate.Rate is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "-");
 }
