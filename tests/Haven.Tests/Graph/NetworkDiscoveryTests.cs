@@ -214,9 +214,30 @@ public sealed class PlatformDemoTests : IDisposable
         Assert.True(result.DiscoveryMetrics.RecallAt(result.DiscoveryMetrics.Relevant) > 0.5, $"recall {result.DiscoveryMetrics.RecallAt(result.DiscoveryMetrics.Relevant)}");
         Assert.Contains("ingesting events", phases);
 
+        // The demo ends with cases for people: both queues, every origin, the summary agreeing with the queue itself.
+        Assert.True(result.Cases.InQueue(Haven.Cases.CaseQueues.Specialist) > 0 && result.Cases.InQueue(Haven.Cases.CaseQueues.Review) > 0);
+        Assert.True(result.Cases.FromReports > 0 && result.Cases.FromBankMatches > 0 && result.Cases.FromText > 0);
+        Assert.Equal(20, result.DiscoveryDecisions);
+        Assert.Equal(20, result.Cases.FromDiscovery);
+        var listed = 0L;
+        var service = new Haven.Cases.CaseService(store, Haven.Cases.CaseSettings.Default);
+        for (string? after = null; ;)
+        {
+            var page = (await service.ListAsync(new Haven.Cases.CaseQuery { Limit = 500, After = after })).Value;
+            listed += page.Cases.Count;
+            if ((after = page.Next) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(listed, result.Cases.Total);
+        Assert.Equal(result.Cases.Top.Count(c => c.Queue == Haven.Cases.CaseQueues.Specialist), Math.Min(DemoCases.TopPerQueue, result.Cases.InQueue(Haven.Cases.CaseQueues.Specialist)));
+
         var html = PlatformDemoReport.Render(result, media: null);
         Assert.Equal(2, html.Split("<svg", StringSplitOptions.None).Length - 1);
         Assert.Contains(result.Truth.Seeds.Creator, html, StringComparison.Ordinal);
+        Assert.Contains("Cases opened for people", html, StringComparison.Ordinal);
     }
 
     public void Dispose()
