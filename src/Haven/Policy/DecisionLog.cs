@@ -240,33 +240,8 @@ internal static class DecisionLog
         await AuditLog.AppendAsync(store, connection, transaction, "decision.recorded", $"{record.SubjectKind}:{record.SubjectId}",
             new { decisionId = id, rule = ReversalRule, overturns = overturnedDecisionId, appealId, mode = "enforce", actions = reverses.Select(a => $"{a.Action}@{a.Target}").ToArray() },
             cancellationToken).ConfigureAwait(false);
-        var enqueued = 0;
-        var outbox = new OutboxWriter(store);
-        foreach (var group in reverses.GroupBy(a => a.Target, StringComparer.Ordinal))
-        {
-            var before = await ReadStatusAsync(connection, transaction, group.Key, cancellationToken).ConfigureAwait(false);
-            await WriteStatusAsync(connection, transaction, StatusFold.Apply(before, group.Key, "enforce", group.ToList(), id), now, cancellationToken).ConfigureAwait(false);
-            foreach (var action in group)
-            {
-                var (targetKind, targetId) = SplitTarget(action.Target);
-                var payload = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["decisionId"] = id,
-                    ["overturnsDecisionId"] = overturnedDecisionId,
-                    ["appealId"] = appealId,
-                    [targetKind + "Id"] = targetId,
-                };
-                foreach (var adapter in adapters)
-                {
-                    var actionId = adapters.Count == 1 ? $"{id}:{action.Action}" : $"{id}:{action.Action}@{adapter}";
-                    if (await outbox.EnqueueAsync(connection, transaction, new OutboxAction(actionId, action.Action, payload, adapter), cancellationToken).ConfigureAwait(false))
-                    {
-                        enqueued++;
-                    }
-                }
-            }
-        }
-
+        var payload = new Dictionary<string, string>(StringComparer.Ordinal) { ["overturnsDecisionId"] = overturnedDecisionId, ["appealId"] = appealId };
+        var enqueued = await ApplyActionsAsync(store, connection, transaction, new OutboxWriter(store), id, "enforce", reverses, adapters, cancellationToken, payload).ConfigureAwait(false);
         return (id, enqueued);
     }
 
@@ -407,7 +382,7 @@ internal static class DecisionLog
     // decisions and reviewed ones, so both enqueue the same payload shape.
     private static async Task<int> ApplyActionsAsync(
         HavenStore store, DbConnection connection, DbTransaction transaction, OutboxWriter outbox, string id, string mode, IReadOnlyList<DecidedAction> actions,
-        IReadOnlyList<string> adapters, CancellationToken cancellationToken)
+        IReadOnlyList<string> adapters, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? extraPayload = null)
     {
         var enqueued = 0;
         var now = store.NowUnixMilliseconds;
@@ -421,15 +396,16 @@ internal static class DecisionLog
                 continue;
             }
 
-            foreach (var action in group.Where(a => PlatformActions.Contains(a.Action)))
+            foreach (var action in group.Where(a => PlatformActions.Contains(a.Action) || ReverseActions.Lifts(a.Action) is not null))
             {
                 // A target already under this action needs no second call (e.g. suspended by an earlier decision).
-                if (before?.Actions.Contains(action.Action) == true)
+                // Reverses are chosen only for actions still in force, so they always go out.
+                if (PlatformActions.Contains(action.Action) && before?.Actions.Contains(action.Action) == true)
                 {
                     continue;
                 }
 
-                var payload = new Dictionary<string, string>(StringComparer.Ordinal) { ["decisionId"] = id };
+                var payload = new Dictionary<string, string>(extraPayload ?? new Dictionary<string, string>(), StringComparer.Ordinal) { ["decisionId"] = id };
                 var (targetKind, targetId) = SplitTarget(action.Target);
                 payload[targetKind + "Id"] = targetId;
                 foreach (var adapter in adapters)
